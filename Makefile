@@ -1,0 +1,92 @@
+# loopscope - build, test, bench, deps.  `make help` lists the targets.
+ARCH       ?= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+CC         ?= gcc
+CLANG      ?= clang
+BPFTOOL    ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
+OUT        := build
+VMLINUX    := vmlinux/$(ARCH)/vmlinux.h
+
+CFLAGS     ?= -O2 -g
+WARN       := -Wall -Wextra -Werror -Wno-unused-parameter
+CPPFLAGS   += -Iuser -Ibpf -I$(OUT) -D_GNU_SOURCE
+LDLIBS     := -lbpf -lelf -lz -ljson-c
+SAN        := -fsanitize=address,undefined -fno-omit-frame-pointer
+
+BPF_SRCS   := bpf/loopscope.bpf.c
+BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
+SKELS      := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+
+# The model, its reports and /proc parsing need no BPF: unit tests link them.
+CORE_SRCS  := user/hist.c user/model.c user/report.c user/procfs.c user/util.c user/syscalls.c
+APP_SRCS   := $(CORE_SRCS) user/probes.c user/collector.c user/main.c
+CORE_OBJS  := $(patsubst user/%.c,$(OUT)/%.o,$(CORE_SRCS))
+APP_OBJS   := $(patsubst user/%.c,$(OUT)/%.o,$(APP_SRCS))
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(wildcard tests/unit/test_*.c))
+WORKLOADS  := $(patsubst tests/workloads/%.c,$(OUT)/workloads/%,$(wildcard tests/workloads/*.c))
+
+DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev \
+              libjson-c-dev libcmocka-dev pkg-config python3 make gcc
+
+.PHONY: all clean test unit e2e deps vmlinux demo help workloads bench
+all: $(OUT)/loopscope workloads
+
+help:
+	@echo "make            build ./build/loopscope and the test workloads"
+	@echo "make deps       install the Debian packages loopscope needs (root)"
+	@echo "make test       unit tests (no root) and end-to-end tests (root, real BPF)"
+	@echo "make unit       unit tests only"
+	@echo "make demo       run loopscope on the bundled echo workload (root)"
+	@echo "make vmlinux    regenerate $(VMLINUX) from /sys/kernel/btf/vmlinux"
+
+$(OUT) $(OUT)/tests $(OUT)/workloads $(OUT)/san:
+	@mkdir -p $@
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c bpf/loopscope.h $(VMLINUX) | $(OUT)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) -Ibpf \
+		-Wall -Werror -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@
+
+$(OUT)/%.o: user/%.c $(wildcard user/*.h) bpf/loopscope.h | $(OUT)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
+
+$(OUT)/probes.o: $(SKELS)
+
+$(OUT)/loopscope: $(APP_OBJS)
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# Unit tests build with the sanitizers, against their own copy of the core.
+$(OUT)/san/%.o: user/%.c $(wildcard user/*.h) bpf/loopscope.h | $(OUT)/san
+	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -c $< -o $@
+
+$(OUT)/tests/%: tests/unit/%.c $(patsubst user/%.c,$(OUT)/san/%.o,$(CORE_SRCS)) | $(OUT)/tests
+	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $^ -lcmocka -ljson-c -o $@
+
+workloads: $(WORKLOADS)
+$(OUT)/workloads/%: tests/workloads/%.c | $(OUT)/workloads
+	$(CC) -O2 -g -Wall -Wextra -Werror -pthread $< -o $@
+
+unit: $(UNIT_TESTS)
+	@tests/run-unit $(UNIT_TESTS)
+
+test: all $(UNIT_TESTS)
+	@tests/run $(UNIT_TESTS)
+
+demo: all
+	@tools/demo
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+vmlinux:
+	@mkdir -p $(dir $(VMLINUX))
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX)
+
+clean:
+	rm -rf $(OUT)

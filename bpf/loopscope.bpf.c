@@ -1,0 +1,638 @@
+// SPDX-License-Identifier: GPL-2.0
+/* loopscope.bpf.c - the kernel side: syscall and scheduler tracepoints for
+ * the traced processes only.  Entry handlers note what user space cannot
+ * read later (the kernel object behind an fd, an eventfd's counter); exit
+ * handlers pair with them and write one record per completed operation.
+ * Policy (aggregation, diagnoses) lives in user space. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "loopscope.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define SOCKFS_MAGIC 0x534F434B
+#define PIPEFS_MAGIC 0x50495045
+#define ANON_INODE_FS_MAGIC 0x09041934
+#define AF_INET 2
+#define AF_INET6 10
+#define EPOLL_CTL_DEL 2
+
+/* Set before load by the collector. */
+const volatile bool follow_forks = false;
+
+/* Counted, never silent: read and reported by the collector. */
+__u64 ringbuf_drops = 0;
+__u64 inflight_drops = 0;
+
+/* The traced processes; the collector adds targets at any time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} records SEC(".maps");
+
+/* A syscall of a traced thread between its entry and exit. */
+struct inflight {
+	__u64 start;
+	__u64 args[6];
+	__u64 obj;
+	__u64 value;
+	__u64 before;
+	__u16 sc;
+	__u8 kind;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+static __always_inline bool is_traced(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+}
+
+static __always_inline void *reserve(__u64 size)
+{
+	void *r = bpf_ringbuf_reserve(&records, size, 0);
+
+	if (!r)
+		__sync_fetch_and_add(&ringbuf_drops, 1);
+	return r;
+}
+
+static __always_inline void fill_hdr(struct ls_hdr *h, __u16 type, __u16 size, __u64 pid_tgid)
+{
+	h->ts = bpf_ktime_get_ns();
+	h->tgid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->type = type;
+	h->size = size;
+	h->cpu = bpf_get_smp_processor_id();
+}
+
+static __always_inline struct file *fd_file(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* Kind from the filesystem the inode lives on, and for anonymous inodes
+ * from their name ("[eventfd]", "[eventpoll]", ...). */
+static __always_inline __u8 file_kind(struct file *f)
+{
+	unsigned long magic;
+	const unsigned char *name;
+	char buf[8] = {};
+
+	if (!f)
+		return LS_FD_OTHER;
+	magic = BPF_CORE_READ(f, f_inode, i_sb, s_magic);
+	if (magic == SOCKFS_MAGIC)
+		return LS_FD_SOCKET;
+	if (magic == PIPEFS_MAGIC)
+		return LS_FD_PIPE;
+	if (magic != ANON_INODE_FS_MAGIC)
+		return LS_FD_OTHER;
+	name = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	bpf_probe_read_kernel(buf, sizeof(buf), name);
+	if (buf[0] != '[')
+		return LS_FD_OTHER;
+	switch (buf[1]) {
+	case 'e':
+		return buf[6] == 'f' ? LS_FD_EVENTFD : buf[6] == 'p' ? LS_FD_EPOLL : LS_FD_OTHER;
+	case 't':
+		return LS_FD_TIMERFD;
+	case 's':
+		return LS_FD_SIGNALFD;
+	case 'i':
+		return LS_FD_IO_URING;
+	}
+	return LS_FD_OTHER;
+}
+
+static __always_inline __u64 file_obj(struct file *f)
+{
+	return f ? (__u64)BPF_CORE_READ(f, private_data) : 0;
+}
+
+static __always_inline void read_sockaddr(struct file *f, struct ls_sockaddr *a,
+					  __u16 *type, __u16 *protocol)
+{
+	struct socket *sock = (struct socket *)BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+
+	if (!sk)
+		return;
+	a->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	*type = BPF_CORE_READ(sk, sk_type);
+	*protocol = BPF_CORE_READ(sk, sk_protocol);
+	if (a->family != AF_INET && a->family != AF_INET6)
+		return;
+	a->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	a->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (a->family == AF_INET) {
+		__u32 l = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 r = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
+		__builtin_memcpy(a->laddr, &l, sizeof(l));
+		__builtin_memcpy(a->raddr, &r, sizeof(r));
+	} else {
+		bpf_core_read(a->laddr, sizeof(a->laddr), &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(a->raddr, sizeof(a->raddr), &sk->__sk_common.skc_v6_daddr);
+	}
+}
+
+static __always_inline bool is_data_sc(int sc)
+{
+	return sc >= LS_SC_READ && sc <= LS_SC_SENDMSG;
+}
+
+static __always_inline bool is_wait_sc(int sc)
+{
+	return sc == LS_SC_EPOLL_WAIT || sc == LS_SC_EPOLL_PWAIT || sc == LS_SC_EPOLL_PWAIT2;
+}
+
+/* A syscall tracepoint's record holds only that syscall's arguments: reading
+ * past them makes the attach fail with EACCES, so nargs is exact. */
+static __always_inline int on_enter(struct syscall_trace_enter *ctx, const int sc, const int nargs)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	struct inflight in = {};
+	struct file *f;
+
+	if (!is_traced(pid_tgid >> 32))
+		return 0;
+	in.start = bpf_ktime_get_ns();
+	in.sc = sc;
+	in.args[0] = ctx->args[0];
+	if (nargs > 1)
+		in.args[1] = ctx->args[1];
+	if (nargs > 2)
+		in.args[2] = ctx->args[2];
+	if (nargs > 3)
+		in.args[3] = ctx->args[3];
+	if (nargs > 4)
+		in.args[4] = ctx->args[4];
+	if (nargs > 5)
+		in.args[5] = ctx->args[5];
+
+	if (is_data_sc(sc) || sc == LS_SC_CLOSE || sc == LS_SC_CONNECT || sc == LS_SC_SHUTDOWN) {
+		f = fd_file((int)in.args[0]);
+		in.kind = file_kind(f);
+		/* read() of a regular file is not ours: no state, no record. */
+		if (in.kind == LS_FD_OTHER)
+			return 0;
+		if (is_data_sc(sc) && in.kind != LS_FD_SOCKET && in.kind != LS_FD_PIPE &&
+		    in.kind != LS_FD_EVENTFD)
+			return 0;
+		in.obj = file_obj(f);
+		if (in.kind == LS_FD_EVENTFD && sc == LS_SC_WRITE) {
+			struct eventfd_ctx *ectx = (struct eventfd_ctx *)in.obj;
+
+			bpf_probe_read_user(&in.value, sizeof(in.value), (void *)in.args[1]);
+			in.before = BPF_CORE_READ(ectx, count);
+		}
+	} else if (is_wait_sc(sc) || sc == LS_SC_EPOLL_CTL) {
+		f = fd_file((int)in.args[0]);
+		in.obj = file_obj(f);
+		if (sc == LS_SC_EPOLL_CTL) {
+			struct file *tf = fd_file((int)in.args[2]);
+			struct epoll_event ev = {};
+
+			in.kind = file_kind(tf);
+			in.value = file_obj(tf);
+			if (in.args[3] && in.args[1] != EPOLL_CTL_DEL) {
+				bpf_probe_read_user(&ev, sizeof(ev), (void *)in.args[3]);
+				in.before = ev.events;
+				in.args[4] = ev.data;
+			} else {
+				in.args[4] = 0;
+			}
+		} else if (sc == LS_SC_EPOLL_PWAIT2) {
+			struct __kernel_timespec ts;
+
+			if (!in.args[3]) {
+				in.value = (__u64)-1;
+			} else if (bpf_probe_read_user(&ts, sizeof(ts), (void *)in.args[3]) == 0) {
+				in.value = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+			}
+		} else {
+			int ms = (int)in.args[3];
+
+			in.value = ms < 0 ? (__u64)-1 : (__u64)ms * 1000000ULL;
+		}
+	}
+	if (bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY))
+		__sync_fetch_and_add(&inflight_drops, 1);
+	return 0;
+}
+
+static __always_inline void emit_wait(struct inflight *in, long ret, __u64 pid_tgid)
+{
+	struct ls_rec_wait *r = reserve(sizeof(*r));
+	struct epoll_event evs[LS_WAIT_EVENTS_MAX];
+	__u32 n = 0;
+
+	if (!r)
+		return;
+	fill_hdr(&r->h, LS_REC_WAIT, sizeof(*r), pid_tgid);
+	r->obj = in->obj;
+	r->start = in->start;
+	r->timeout_ns = (__s64)in->value;
+	r->epfd = (int)in->args[0];
+	r->ret = (int)ret;
+	r->sc = in->sc;
+	r->pad = 0;
+	if (ret > 0) {
+		n = ret < LS_WAIT_EVENTS_MAX ? ret : LS_WAIT_EVENTS_MAX;
+		if (bpf_probe_read_user(evs, n * sizeof(evs[0]) & 0xff, (void *)in->args[1]))
+			n = 0;
+	}
+	r->nev = n;
+	for (int i = 0; i < LS_WAIT_EVENTS_MAX; i++) {
+		if (i < n) {
+			r->ev[i].events = evs[i].events;
+			r->ev[i].data = evs[i].data;
+		} else {
+			r->ev[i].events = 0;
+			r->ev[i].data = 0;
+		}
+		r->ev[i].pad = 0;
+	}
+	bpf_ringbuf_submit(r, 0);
+}
+
+static __always_inline void emit_ctl(struct inflight *in, long ret, __u64 pid_tgid)
+{
+	struct ls_rec_ctl *r = reserve(sizeof(*r));
+
+	if (!r)
+		return;
+	__builtin_memset(r, 0, sizeof(*r));
+	fill_hdr(&r->h, LS_REC_CTL, sizeof(*r), pid_tgid);
+	r->obj = in->obj;
+	r->fd_obj = in->value;
+	r->data = in->args[4];
+	r->epfd = (int)in->args[0];
+	r->op = (int)in->args[1];
+	r->fd = (int)in->args[2];
+	r->events = (__u32)in->before;
+	r->ret = (int)ret;
+	r->fd_kind = in->kind;
+	bpf_ringbuf_submit(r, 0);
+}
+
+static __always_inline void emit_io(struct inflight *in, long ret, __u64 pid_tgid)
+{
+	struct ls_rec_io *r = reserve(sizeof(*r));
+	int sc = in->sc;
+
+	if (!r)
+		return;
+	fill_hdr(&r->h, LS_REC_IO, sizeof(*r), pid_tgid);
+	r->obj = in->obj;
+	r->start = in->start;
+	r->ret = ret;
+	r->value = in->value;
+	r->before = in->before;
+	r->fd = (int)in->args[0];
+	r->sc = sc;
+	r->kind = in->kind;
+	r->dir = (sc == LS_SC_WRITE || sc == LS_SC_WRITEV || sc == LS_SC_SENDTO ||
+		  sc == LS_SC_SENDMSG) ? LS_DIR_WRITE : LS_DIR_READ;
+	if (in->kind == LS_FD_EVENTFD && sc == LS_SC_READ && ret == 8)
+		bpf_probe_read_user(&r->value, sizeof(r->value), (void *)in->args[1]);
+	bpf_ringbuf_submit(r, 0);
+}
+
+static __always_inline void emit_close(struct inflight *in, long ret, __u64 pid_tgid)
+{
+	struct ls_rec_close *r = reserve(sizeof(*r));
+
+	if (!r)
+		return;
+	__builtin_memset(r, 0, sizeof(*r));
+	fill_hdr(&r->h, LS_REC_CLOSE, sizeof(*r), pid_tgid);
+	r->obj = in->obj;
+	r->start = in->start;
+	r->fd = (int)in->args[0];
+	r->ret = (int)ret;
+	r->kind = in->kind;
+	bpf_ringbuf_submit(r, 0);
+}
+
+static __always_inline void emit_sock_op(struct inflight *in, long ret, __u64 pid_tgid)
+{
+	struct ls_rec_sock_op *r = reserve(sizeof(*r));
+	__u16 type = 0, proto = 0;
+
+	if (!r)
+		return;
+	__builtin_memset(r, 0, sizeof(*r));
+	fill_hdr(&r->h, LS_REC_SOCK_OP, sizeof(*r), pid_tgid);
+	r->obj = in->obj;
+	r->start = in->start;
+	r->fd = (int)in->args[0];
+	r->ret = (int)ret;
+	r->arg = (int)in->args[1];
+	r->sc = in->sc;
+	if (in->sc == LS_SC_CONNECT && in->kind == LS_FD_SOCKET)
+		read_sockaddr(fd_file(r->fd), &r->addr, &type, &proto);
+	bpf_ringbuf_submit(r, 0);
+}
+
+/* A created fd: its kind and identity are read now, from the fd table. */
+static __always_inline void new_fd_slot(struct ls_rec_fd_new *r, int i, int fd)
+{
+	struct file *f = fd_file(fd);
+
+	r->fd[i & 1] = fd;
+	r->kind[i & 1] = file_kind(f);
+	r->obj[i & 1] = file_obj(f);
+	if (i == 0 && r->kind[0] == LS_FD_SOCKET)
+		read_sockaddr(f, &r->addr, &r->sock_type, &r->protocol);
+}
+
+static __always_inline void emit_fd_new(struct inflight *in, long ret, __u64 pid_tgid)
+{
+	struct ls_rec_fd_new *r;
+	int sc = in->sc;
+	int fds[2] = {-1, -1};
+
+	if (ret < 0)
+		return; /* a failed create leaves nothing to model */
+	r = reserve(sizeof(*r));
+	if (!r)
+		return;
+	__builtin_memset(r, 0, sizeof(*r));
+	fill_hdr(&r->h, LS_REC_FD_NEW, sizeof(*r), pid_tgid);
+	r->start = in->start;
+	r->ret = (int)ret;
+	r->sc = sc;
+	r->fd[0] = r->fd[1] = -1;
+	if (sc == LS_SC_PIPE || sc == LS_SC_PIPE2 || sc == LS_SC_SOCKETPAIR) {
+		void *uptr = (void *)(sc == LS_SC_SOCKETPAIR ? in->args[3] : in->args[0]);
+
+		bpf_probe_read_user(fds, sizeof(fds), uptr);
+		new_fd_slot(r, 0, fds[0]);
+		new_fd_slot(r, 1, fds[1]);
+	} else {
+		new_fd_slot(r, 0, (int)ret);
+	}
+	if (sc == LS_SC_ACCEPT || sc == LS_SC_ACCEPT4)
+		r->parent = file_obj(fd_file((int)in->args[0]));
+	bpf_ringbuf_submit(r, 0);
+}
+
+static __always_inline int on_exit(struct syscall_trace_exit *ctx, const int sc)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	struct inflight *in = bpf_map_lookup_elem(&inflight, &tid);
+	long ret = ctx->ret;
+
+	if (!in)
+		return 0;
+	if (in->sc != sc) {
+		/* entry seen for another syscall: its exit was lost */
+		bpf_map_delete_elem(&inflight, &tid);
+		return 0;
+	}
+	if (is_wait_sc(sc))
+		emit_wait(in, ret, pid_tgid);
+	else if (sc == LS_SC_EPOLL_CTL)
+		emit_ctl(in, ret, pid_tgid);
+	else if (is_data_sc(sc))
+		emit_io(in, ret, pid_tgid);
+	else if (sc == LS_SC_CLOSE)
+		emit_close(in, ret, pid_tgid);
+	else if (sc == LS_SC_CONNECT || sc == LS_SC_SHUTDOWN)
+		emit_sock_op(in, ret, pid_tgid);
+	else
+		emit_fd_new(in, ret, pid_tgid);
+	bpf_map_delete_elem(&inflight, &tid);
+	return 0;
+}
+
+#define LS_SYSCALL(name, sc, nargs)                                                  \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                            \
+	int enter_##name(struct syscall_trace_enter *ctx)                      \
+	{                                                                      \
+		return on_enter(ctx, sc, nargs);                                    \
+	}                                                                      \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                             \
+	int exit_##name(struct syscall_trace_exit *ctx)                        \
+	{                                                                      \
+		return on_exit(ctx, sc);                                       \
+	}
+
+LS_SYSCALL(epoll_create, LS_SC_EPOLL_CREATE, 1)
+LS_SYSCALL(epoll_create1, LS_SC_EPOLL_CREATE1, 1)
+LS_SYSCALL(epoll_ctl, LS_SC_EPOLL_CTL, 4)
+LS_SYSCALL(epoll_wait, LS_SC_EPOLL_WAIT, 4)
+LS_SYSCALL(epoll_pwait, LS_SC_EPOLL_PWAIT, 6)
+LS_SYSCALL(epoll_pwait2, LS_SC_EPOLL_PWAIT2, 6)
+LS_SYSCALL(eventfd, LS_SC_EVENTFD, 1)
+LS_SYSCALL(eventfd2, LS_SC_EVENTFD2, 2)
+LS_SYSCALL(read, LS_SC_READ, 3)
+LS_SYSCALL(write, LS_SC_WRITE, 3)
+LS_SYSCALL(readv, LS_SC_READV, 3)
+LS_SYSCALL(writev, LS_SC_WRITEV, 3)
+LS_SYSCALL(recvfrom, LS_SC_RECVFROM, 6)
+LS_SYSCALL(sendto, LS_SC_SENDTO, 6)
+LS_SYSCALL(recvmsg, LS_SC_RECVMSG, 3)
+LS_SYSCALL(sendmsg, LS_SC_SENDMSG, 3)
+LS_SYSCALL(socket, LS_SC_SOCKET, 3)
+LS_SYSCALL(socketpair, LS_SC_SOCKETPAIR, 4)
+LS_SYSCALL(accept, LS_SC_ACCEPT, 3)
+LS_SYSCALL(accept4, LS_SC_ACCEPT4, 4)
+LS_SYSCALL(connect, LS_SC_CONNECT, 3)
+LS_SYSCALL(shutdown, LS_SC_SHUTDOWN, 2)
+LS_SYSCALL(close, LS_SC_CLOSE, 1)
+LS_SYSCALL(pipe, LS_SC_PIPE, 1)
+LS_SYSCALL(pipe2, LS_SC_PIPE2, 2)
+
+/* The waker is the current task: sched_waking runs in its context, where
+ * sched_wakeup may run on the woken task's CPU. */
+SEC("tp_btf/sched_waking")
+int BPF_PROG(on_sched_waking, struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 wtid = (__u32)pid_tgid;
+	struct ls_rec_wakeup *r;
+	struct inflight *in;
+
+	if (!is_traced(tgid))
+		return 0;
+	r = reserve(sizeof(*r));
+	if (!r)
+		return 0;
+	__builtin_memset(r, 0, sizeof(*r));
+	fill_hdr(&r->h, LS_REC_WAKEUP, sizeof(*r), pid_tgid);
+	r->tid = BPF_CORE_READ(p, pid);
+	r->tgid = tgid;
+	in = wtid ? bpf_map_lookup_elem(&inflight, &wtid) : NULL;
+	if (in) {
+		r->wsc = in->sc;
+		r->wobj = in->obj;
+		r->wstart = in->start;
+		r->wkind = in->kind;
+	}
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	__u32 ptgid = BPF_CORE_READ(prev, tgid), ntgid = BPF_CORE_READ(next, tgid);
+	bool pt = ptgid && is_traced(ptgid), nt = ntgid && is_traced(ntgid);
+	struct ls_rec_switch *r;
+	__u64 pid_tgid;
+
+	if (!pt && !nt)
+		return 0;
+	r = reserve(sizeof(*r));
+	if (!r)
+		return 0;
+	if (pt)
+		pid_tgid = (__u64)ptgid << 32 | BPF_CORE_READ(prev, pid);
+	else
+		pid_tgid = (__u64)ntgid << 32 | BPF_CORE_READ(next, pid);
+	fill_hdr(&r->h, LS_REC_SWITCH, sizeof(*r), pid_tgid);
+	r->prev_tid = pt ? BPF_CORE_READ(prev, pid) : 0;
+	r->prev_tgid = pt ? ptgid : 0;
+	r->next_tid = nt ? BPF_CORE_READ(next, pid) : 0;
+	r->next_tgid = nt ? ntgid : 0;
+	r->prev_state = preempt ? 0 : prev_state;
+	r->prev_sc = -1;
+	r->prev_obj = 0;
+	r->prev_lsc = 0;
+	r->prev_kind = 0;
+	__builtin_memset(r->pad, 0, sizeof(r->pad));
+	if (pt && r->prev_state) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+		__u32 ptid = r->prev_tid;
+		struct inflight *in = bpf_map_lookup_elem(&inflight, &ptid);
+
+		r->prev_sc = BPF_CORE_READ(regs, orig_ax);
+		if (in) {
+			r->prev_obj = in->obj;
+			r->prev_lsc = in->sc;
+			r->prev_kind = in->kind;
+		}
+	}
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_sched_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u8 one = 1;
+	struct ls_rec_task *r;
+
+	if (!is_traced(ptgid))
+		return 0;
+	if (ctgid != ptgid) {
+		if (!follow_forks)
+			return 0;
+		bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
+	}
+	r = reserve(sizeof(*r));
+	if (!r)
+		return 0;
+	__builtin_memset(r, 0, sizeof(*r));
+	fill_hdr(&r->h, LS_REC_TASK_NEW, sizeof(*r),
+		 (__u64)ptgid << 32 | BPF_CORE_READ(parent, pid));
+	r->child_tid = BPF_CORE_READ(child, pid);
+	r->child_tgid = ctgid;
+	BPF_CORE_READ_STR_INTO(&r->comm, child, comm);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_sched_exit, struct task_struct *p, bool group_dead)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
+	struct ls_rec_task *r;
+
+	if (!is_traced(tgid))
+		return 0;
+	bpf_map_delete_elem(&inflight, &tid);
+	r = reserve(sizeof(*r));
+	if (r) {
+		__builtin_memset(r, 0, sizeof(*r));
+		fill_hdr(&r->h, LS_REC_TASK_EXIT, sizeof(*r), pid_tgid);
+		r->group_dead = group_dead;
+		r->exit_code = BPF_CORE_READ(p, exit_code);
+		BPF_CORE_READ_STR_INTO(&r->comm, p, comm);
+		bpf_ringbuf_submit(r, 0);
+	}
+	if (group_dead)
+		bpf_map_delete_elem(&traced, &tgid);
+	return 0;
+}
+
+/* Walked once at attach: every socket, pipe, eventfd, epoll... fd open in a
+ * traced process, with the same identity the syscall records carry. */
+SEC("iter/task_file")
+int dump_fds(struct bpf_iter__task_file *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *task = ctx->task;
+	struct file *f = ctx->file;
+	struct ls_rec_fd_info r = {};
+
+	if (!task || !f)
+		return 0;
+	r.h.tgid = task->tgid;
+	if (!is_traced(r.h.tgid))
+		return 0;
+	r.kind = file_kind(f);
+	if (r.kind == LS_FD_OTHER)
+		return 0;
+	r.h.ts = bpf_ktime_get_ns();
+	r.h.tid = task->pid;
+	r.h.type = LS_REC_FD_INFO;
+	r.h.size = sizeof(r);
+	r.fd = ctx->fd;
+	r.obj = file_obj(f);
+	r.ino = BPF_CORE_READ(f, f_inode, i_ino);
+	if (r.kind == LS_FD_SOCKET)
+		read_sockaddr(f, &r.addr, &r.sock_type, &r.protocol);
+	else if (r.kind == LS_FD_EVENTFD) {
+		struct eventfd_ctx *ectx = (struct eventfd_ctx *)r.obj;
+
+		r.count = BPF_CORE_READ(ectx, count);
+	}
+	bpf_seq_write(seq, &r, sizeof(r));
+	return 0;
+}

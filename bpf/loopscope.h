@@ -1,0 +1,239 @@
+/* loopscope.h - the records the BPF probes write into the ring buffer and
+ * the collector reads back.  Shared by bpf/ and user/, so only fixed-width
+ * types.  Every record starts with struct ls_hdr; `type` says which struct
+ * follows and `size` is the whole record's length in bytes.
+ *
+ * Object identities (`obj`) are the kernel object behind an fd
+ * (file->private_data: the struct socket, eventpoll, eventfd_ctx or
+ * pipe_inode_info), so dup'ed and inherited fds share one identity and both
+ * ends of a pipe are one waker.  They are kernel addresses: the collector
+ * hashes them with a secret key before anything leaves it. */
+#ifndef LOOPSCOPE_H
+#define LOOPSCOPE_H
+
+#define LS_WAIT_EVENTS_MAX 8 /* (events, token) pairs copied per wait */
+#define LS_COMM_LEN 16
+
+enum ls_rec_type {
+	LS_REC_WAIT = 1,  /* an epoll wait returned */
+	LS_REC_CTL,       /* epoll_ctl */
+	LS_REC_FD_NEW,    /* epoll_create*, eventfd*, socket*, accept*, pipe* */
+	LS_REC_IO,        /* a data syscall on a socket, pipe or eventfd */
+	LS_REC_CLOSE,     /* close of a socket, pipe, eventfd or epoll fd */
+	LS_REC_SOCK_OP,   /* connect, shutdown */
+	LS_REC_SWITCH,    /* sched_switch with a traced task on either side */
+	LS_REC_WAKEUP,    /* sched_wakeup of a traced task */
+	LS_REC_TASK_NEW,  /* a traced task cloned a thread or forked */
+	LS_REC_TASK_EXIT, /* a traced task exited */
+	LS_REC_FD_INFO,   /* an fd that existed at attach (from the iterator) */
+	LS_REC_TYPE_MAX,
+};
+
+/* What an fd is, from the kernel object behind it. */
+enum ls_fd_kind {
+	LS_FD_OTHER = 0,
+	LS_FD_SOCKET,
+	LS_FD_PIPE,
+	LS_FD_EVENTFD,
+	LS_FD_EPOLL,
+	LS_FD_TIMERFD,
+	LS_FD_SIGNALFD,
+	LS_FD_IO_URING,
+	LS_FD_KIND_MAX,
+};
+
+/* The syscalls loopscope follows; records carry these, not raw numbers,
+ * so a trace means the same on every architecture. */
+enum ls_syscall {
+	LS_SC_NONE = 0,
+	LS_SC_EPOLL_CREATE,
+	LS_SC_EPOLL_CREATE1,
+	LS_SC_EPOLL_CTL,
+	LS_SC_EPOLL_WAIT,
+	LS_SC_EPOLL_PWAIT,
+	LS_SC_EPOLL_PWAIT2,
+	LS_SC_EVENTFD,
+	LS_SC_EVENTFD2,
+	LS_SC_READ,
+	LS_SC_WRITE,
+	LS_SC_READV,
+	LS_SC_WRITEV,
+	LS_SC_RECVFROM,
+	LS_SC_SENDTO,
+	LS_SC_RECVMSG,
+	LS_SC_SENDMSG,
+	LS_SC_SOCKET,
+	LS_SC_SOCKETPAIR,
+	LS_SC_ACCEPT,
+	LS_SC_ACCEPT4,
+	LS_SC_CONNECT,
+	LS_SC_SHUTDOWN,
+	LS_SC_CLOSE,
+	LS_SC_PIPE,
+	LS_SC_PIPE2,
+	LS_SC_MAX,
+};
+
+enum ls_dir {
+	LS_DIR_READ = 0,
+	LS_DIR_WRITE = 1,
+};
+
+struct ls_hdr {
+	__u64 ts; /* CLOCK_MONOTONIC ns; for syscalls, the exit */
+	__u32 tgid;
+	__u32 tid;
+	__u16 type; /* enum ls_rec_type */
+	__u16 size; /* whole record, header included */
+	__u32 cpu;
+};
+
+struct ls_epoll_event {
+	__u32 events;
+	__u32 pad;
+	__u64 data; /* the token registered with epoll_ctl */
+};
+
+struct ls_rec_wait {
+	struct ls_hdr h;
+	__u64 obj;        /* the eventpoll */
+	__u64 start;      /* syscall entry */
+	__s64 timeout_ns; /* -1: none (wait forever) */
+	__s32 epfd;
+	__s32 ret;        /* events returned, or -errno */
+	__u16 sc;         /* enum ls_syscall */
+	__u16 nev;        /* entries of ev[] filled */
+	__u32 pad;
+	struct ls_epoll_event ev[LS_WAIT_EVENTS_MAX];
+};
+
+struct ls_rec_ctl {
+	struct ls_hdr h;
+	__u64 obj;     /* the eventpoll */
+	__u64 fd_obj;  /* the object registered */
+	__u64 data;    /* token */
+	__s32 epfd;
+	__s32 fd;
+	__s32 op;      /* EPOLL_CTL_ADD/DEL/MOD */
+	__u32 events;
+	__s32 ret;
+	__u8 fd_kind;
+	__u8 pad[3];
+};
+
+struct ls_sockaddr {
+	__u16 family; /* AF_INET, AF_INET6, AF_UNIX, ... */
+	__u16 lport;  /* host order */
+	__u16 rport;
+	__u16 pad;
+	__u8 laddr[16]; /* IPv4 in the first 4 bytes */
+	__u8 raddr[16];
+};
+
+struct ls_rec_fd_new {
+	struct ls_hdr h;
+	__u64 obj[2];    /* two for pipe*, socketpair */
+	__u64 parent;    /* accept*: the listening socket */
+	__u64 start;
+	__s32 fd[2];
+	__s32 ret;
+	__u16 sc;
+	__u8 kind[2];
+	__u16 sock_type; /* SOCK_STREAM, SOCK_DGRAM, ... */
+	__u16 protocol;
+	__u32 pad;
+	struct ls_sockaddr addr; /* accept*: the new connection */
+};
+
+struct ls_rec_io {
+	struct ls_hdr h;
+	__u64 obj;
+	__u64 start;   /* syscall entry */
+	__s64 ret;     /* bytes, or -errno */
+	__u64 value;   /* eventfd: the value written or read */
+	__u64 before;  /* eventfd write: the counter before it (0: not coalesced) */
+	__s32 fd;
+	__u16 sc;
+	__u8 kind;
+	__u8 dir;      /* enum ls_dir */
+};
+
+struct ls_rec_close {
+	struct ls_hdr h;
+	__u64 obj;
+	__u64 start;
+	__s32 fd;
+	__s32 ret;
+	__u8 kind;
+	__u8 pad[7];
+};
+
+struct ls_rec_sock_op {
+	struct ls_hdr h;
+	__u64 obj;
+	__u64 start;
+	__s32 fd;
+	__s32 ret;
+	__s32 arg;     /* shutdown: how */
+	__u16 sc;
+	__u16 pad;
+	struct ls_sockaddr addr; /* connect: after the call */
+};
+
+/* One record per context switch that involves a traced task.  A side whose
+ * task is not traced has tid 0.  The header's tid/tgid are prev's (or
+ * next's when prev is untraced). */
+struct ls_rec_switch {
+	struct ls_hdr h;
+	__u32 prev_tid;
+	__u32 prev_tgid;
+	__u32 next_tid;
+	__u32 next_tgid;
+	__u32 prev_state; /* 0: still runnable (preempted) */
+	__s32 prev_sc;    /* syscall prev sleeps in (raw number), -1: none */
+	__u64 prev_obj;   /* object of that syscall, when loopscope follows it */
+	__u16 prev_lsc;   /* enum ls_syscall of that syscall, 0: not followed */
+	__u8 prev_kind;
+	__u8 pad[5];
+};
+
+/* sched_wakeup of a traced task.  The header describes the waker (the
+ * current task, traced or not); `wsc`/`wobj` say which syscall and object
+ * the waker was in, when loopscope follows it. */
+struct ls_rec_wakeup {
+	struct ls_hdr h;
+	__u32 tid;        /* woken */
+	__u32 tgid;
+	__u64 wobj;       /* object of the waker's in-flight syscall, 0: none */
+	__u64 wstart;     /* its entry time */
+	__u16 wsc;        /* enum ls_syscall, 0: none or untraced */
+	__u8 wkind;
+	__u8 pad[5];
+};
+
+struct ls_rec_task {
+	struct ls_hdr h;
+	__u32 child_tid;  /* TASK_NEW: the new task; TASK_EXIT: unused */
+	__u32 child_tgid;
+	__u32 group_dead; /* TASK_EXIT: the last thread of its process */
+	__s32 exit_code;
+	char comm[LS_COMM_LEN];
+};
+
+/* What the task_file iterator reports of an fd open at attach. */
+struct ls_rec_fd_info {
+	struct ls_hdr h;
+	__u64 obj;
+	__u64 ino;
+	__u64 count;      /* eventfd: counter value */
+	__s32 fd;
+	__u8 kind;
+	__u8 pad;
+	__u16 sock_type;
+	__u16 protocol;
+	__u16 pad2;
+	__u32 pad3;
+	struct ls_sockaddr addr;
+};
+
+#endif /* LOOPSCOPE_H */

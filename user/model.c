@@ -1,0 +1,852 @@
+/* model.c - turns ring-buffer records into tasks, reactors, wakers and
+ * sockets.  Every figure here comes from a record (or from /proc at
+ * attach); nothing is sampled, so a workload that moved N bytes shows N. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "model.h"
+#include "syscalls.h"
+
+static const size_t rec_min_size[LS_REC_TYPE_MAX] = {
+	[LS_REC_WAIT] = sizeof(struct ls_rec_wait),
+	[LS_REC_CTL] = sizeof(struct ls_rec_ctl),
+	[LS_REC_FD_NEW] = sizeof(struct ls_rec_fd_new),
+	[LS_REC_IO] = sizeof(struct ls_rec_io),
+	[LS_REC_CLOSE] = sizeof(struct ls_rec_close),
+	[LS_REC_SOCK_OP] = sizeof(struct ls_rec_sock_op),
+	[LS_REC_SWITCH] = sizeof(struct ls_rec_switch),
+	[LS_REC_WAKEUP] = sizeof(struct ls_rec_wakeup),
+	[LS_REC_TASK_NEW] = sizeof(struct ls_rec_task),
+	[LS_REC_TASK_EXIT] = sizeof(struct ls_rec_task),
+	[LS_REC_FD_INFO] = sizeof(struct ls_rec_fd_info),
+};
+
+const char *task_state_name(enum task_state s)
+{
+	static const char *const names[] = {"RUNNING", "POLLING", "BLOCKED", "RUNNABLE", "EXITED"};
+
+	return s <= TASK_EXITED ? names[s] : "?";
+}
+
+struct model *model_new(uint64_t secret, uint64_t retain_ns, uint64_t now)
+{
+	struct model *m = xcalloc(1, sizeof(*m));
+
+	m->secret = secret;
+	m->retain_ns = retain_ns;
+	m->stats.start_ts = now;
+	return m;
+}
+
+static void object_free(struct object *o)
+{
+	if (o->kind == LS_FD_EPOLL) {
+		free(((struct reactor *)o)->interest);
+	} else if (o->kind == LS_FD_EVENTFD || o->kind == LS_FD_PIPE) {
+		free(((struct waker *)o)->edges);
+	} else if (o->kind == LS_FD_SOCKET) {
+		free(((struct socket *)o)->readiness_ns);
+	}
+	free(o);
+}
+
+void model_free(struct model *m)
+{
+	void *v;
+
+	if (!m)
+		return;
+	for (size_t i = 0; omap_next(&m->tasks, &i, NULL, &v);)
+		free(v);
+	for (size_t i = 0; omap_next(&m->objects, &i, NULL, &v);)
+		object_free(v);
+	for (size_t i = 0; omap_next(&m->targets, &i, NULL, &v);) {
+		omap_free(&((struct target *)v)->fds);
+		free(v);
+	}
+	while (m->closed) {
+		struct object *o = m->closed;
+
+		m->closed = o->next_closed;
+		object_free(o);
+	}
+	for (int i = 0; i < m->nexited; i++)
+		free(m->exited[i]);
+	free(m->exited);
+	omap_free(&m->tasks);
+	omap_free(&m->objects);
+	omap_free(&m->targets);
+	free(m);
+}
+
+struct task *model_task(const struct model *m, pid_t tid)
+{
+	return omap_get(&m->tasks, (uint64_t)tid);
+}
+
+struct object *model_object(const struct model *m, uint64_t addr)
+{
+	return addr ? omap_get(&m->objects, addr) : NULL;
+}
+
+uint64_t model_id(const struct model *m, const struct object *o)
+{
+	return hide_addr(m->secret, o->addr);
+}
+
+static struct target *target_get(struct model *m, pid_t pid)
+{
+	struct target *t = omap_get(&m->targets, (uint64_t)pid);
+
+	if (!t) {
+		t = xcalloc(1, sizeof(*t));
+		t->pid = pid;
+		t->alive = true;
+		omap_put(&m->targets, (uint64_t)pid, t);
+	}
+	return t;
+}
+
+void model_add_target(struct model *m, pid_t pid, const char *name)
+{
+	struct target *t = target_get(m, pid);
+
+	if (name)
+		snprintf(t->name, sizeof(t->name), "%s", name);
+}
+
+static struct task *task_get(struct model *m, pid_t pid, pid_t tid, uint64_t ts)
+{
+	struct task *t = model_task(m, tid);
+
+	if (t)
+		return t;
+	t = xcalloc(1, sizeof(*t));
+	t->tid = tid;
+	t->pid = pid;
+	t->alive = true;
+	t->state = TASK_RUNNING;
+	t->blocked_nr = -1;
+	t->first_ts = ts;
+	hist_init(&t->turn_ns);
+	hist_init(&t->wake_to_run_ns);
+	omap_put(&m->tasks, (uint64_t)tid, t);
+	target_get(m, pid);
+	return t;
+}
+
+static size_t object_size(uint8_t kind)
+{
+	switch (kind) {
+	case LS_FD_EPOLL:
+		return sizeof(struct reactor);
+	case LS_FD_EVENTFD:
+	case LS_FD_PIPE:
+		return sizeof(struct waker);
+	case LS_FD_SOCKET:
+		return sizeof(struct socket);
+	default:
+		return 0; /* timerfd, signalfd...: seen in interest lists only */
+	}
+}
+
+static void unregister_everywhere(struct model *m, struct object *gone)
+{
+	void *v;
+
+	for (size_t i = 0; omap_next(&m->objects, &i, NULL, &v);) {
+		struct reactor *r = v;
+
+		if (r->o.kind != LS_FD_EPOLL)
+			continue;
+		for (int j = 0; j < r->ninterest; j++) {
+			if (r->interest[j].addr == gone->addr) {
+				r->interest[j--] = r->interest[--r->ninterest];
+			}
+		}
+	}
+}
+
+static void object_close(struct model *m, struct object *o, uint64_t ts)
+{
+	omap_del(&m->objects, o->addr);
+	o->open = false;
+	o->closed_ts = ts;
+	o->next_closed = m->closed;
+	m->closed = o;
+	/* the kernel drops a file from every epoll when its last reference goes */
+	unregister_everywhere(m, o);
+}
+
+static struct object *object_get(struct model *m, pid_t pid, pid_t creator, uint64_t addr,
+				 uint8_t kind, uint64_t ts)
+{
+	struct object *o = model_object(m, addr);
+	size_t size = object_size(kind);
+
+	if (o && o->kind == kind)
+		return o;
+	if (o) /* the address was freed and reused behind our back */
+		object_close(m, o, ts);
+	if (!size || !addr)
+		return NULL;
+	o = xcalloc(1, size);
+	o->addr = addr;
+	o->kind = kind;
+	o->pid = pid;
+	o->creator = creator;
+	o->open = true;
+	o->created_ts = ts;
+	if (kind == LS_FD_EVENTFD || kind == LS_FD_PIPE)
+		hist_init(&((struct waker *)o)->latency_ns);
+	omap_put(&m->objects, addr, o);
+	return o;
+}
+
+static void object_drop_fd(struct object *o, pid_t pid, int fd)
+{
+	if (o->pid != pid)
+		return;
+	for (int i = 0; i < o->nfds; i++) {
+		if (o->fds[i] == fd) {
+			o->fds[i] = o->fds[--o->nfds];
+			return;
+		}
+	}
+}
+
+static void fd_unbind(struct model *m, pid_t pid, int fd, uint64_t ts)
+{
+	struct target *t = omap_get(&m->targets, (uint64_t)pid);
+	uint64_t addr;
+	struct object *o;
+
+	if (!t)
+		return;
+	addr = (uint64_t)(uintptr_t)omap_del(&t->fds, (uint64_t)fd + 1);
+	o = model_object(m, addr);
+	if (!o)
+		return;
+	object_drop_fd(o, pid, fd);
+	if (--o->refs <= 0)
+		object_close(m, o, ts);
+}
+
+static void fd_bind(struct model *m, pid_t pid, int fd, struct object *o, uint64_t ts)
+{
+	struct target *t;
+	uint64_t cur;
+
+	if (!o || fd < 0)
+		return;
+	t = target_get(m, pid);
+	cur = (uint64_t)(uintptr_t)omap_get(&t->fds, (uint64_t)fd + 1);
+	if (cur == o->addr)
+		return;
+	if (cur)
+		fd_unbind(m, pid, fd, ts);
+	omap_put(&t->fds, (uint64_t)fd + 1, (void *)(uintptr_t)o->addr);
+	o->refs++;
+	if (o->pid == pid && o->nfds < OBJ_FDS_MAX)
+		o->fds[o->nfds++] = fd;
+}
+
+static struct object *object_at(struct model *m, pid_t pid, int fd, uint64_t addr, uint8_t kind,
+				 uint64_t ts)
+{
+	struct object *o = object_get(m, pid, 0, addr, kind, ts);
+
+	fd_bind(m, pid, fd, o, ts);
+	return o;
+}
+
+static void end_sleep(struct task *t, uint64_t ts)
+{
+	if (!t->sleep_since)
+		return;
+	if (ts > t->sleep_since) {
+		t->sleeps[t->sleep_next % SLEEP_RING][0] = t->sleep_since;
+		t->sleeps[t->sleep_next % SLEEP_RING][1] = ts;
+		t->sleep_next++;
+		if (t->state == TASK_BLOCKED)
+			t->t_blocked += ts - t->sleep_since;
+	}
+	t->sleep_since = 0;
+}
+
+/* Time the task slept inside [start, end]. */
+static uint64_t slept_within(const struct task *t, uint64_t start, uint64_t end)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < SLEEP_RING; i++) {
+		uint64_t a = t->sleeps[i][0] > start ? t->sleeps[i][0] : start;
+		uint64_t b = t->sleeps[i][1] < end ? t->sleeps[i][1] : end;
+
+		if (b > a)
+			sum += b - a;
+	}
+	return sum;
+}
+
+static void task_on_cpu(struct task *t, uint64_t ts)
+{
+	if (t->state == TASK_RUNNABLE && t->runnable_since && ts > t->runnable_since)
+		t->t_runnable += ts - t->runnable_since;
+	else if (t->state == TASK_BLOCKED || t->state == TASK_POLLING)
+		end_sleep(t, ts); /* woken while we did not look */
+	if (t->waking_ts && ts >= t->waking_ts)
+		hist_add(&t->wake_to_run_ns, ts - t->waking_ts);
+	t->waking_ts = 0;
+	t->runnable_since = 0;
+	if (!t->on_cpu) {
+		t->on_cpu = true;
+		t->oncpu_since = ts;
+	}
+	t->state = TASK_RUNNING;
+	t->waiting_on = 0;
+}
+
+static void task_off_cpu(struct task *t, uint64_t ts)
+{
+	if (t->on_cpu && ts > t->oncpu_since)
+		t->t_busy += ts - t->oncpu_since;
+	t->on_cpu = false;
+}
+
+static void waker_add_edge(struct waker *w, pid_t from, pid_t to)
+{
+	for (int i = 0; i < w->nedges; i++) {
+		if (w->edges[i].from == from && w->edges[i].to == to) {
+			w->edges[i].count++;
+			return;
+		}
+	}
+	if (w->nedges == w->cap) {
+		int cap = w->cap ? w->cap * 2 : 4;
+		struct edge *e = realloc(w->edges, cap * sizeof(*e));
+
+		if (!e)
+			return;
+		w->edges = e;
+		w->cap = cap;
+	}
+	w->edges[w->nedges++] = (struct edge){from, to, 1};
+}
+
+static struct interest *interest_by_token(struct reactor *r, uint64_t token)
+{
+	for (int i = 0; i < r->ninterest; i++)
+		if (r->interest[i].token == token)
+			return &r->interest[i];
+	return NULL;
+}
+
+static void reactor_add_poller(struct reactor *r, pid_t tid)
+{
+	for (int i = 0; i < r->npollers; i++)
+		if (r->pollers[i] == tid)
+			return;
+	if (r->npollers < (int)(sizeof(r->pollers) / sizeof(r->pollers[0])))
+		r->pollers[r->npollers++] = tid;
+}
+
+#define TASK_STATE_DEAD 0x0080 /* TASK_DEAD in prev_state */
+
+enum wake_cause { WAKE_OTHER, WAKE_SOCKET, WAKE_WAKER };
+
+static void feed_wait(struct model *m, const struct ls_rec_wait *w)
+{
+	uint64_t ts = w->h.ts;
+	struct task *t = task_get(m, w->h.tgid, w->h.tid, ts);
+	struct reactor *r = (struct reactor *)object_at(m, w->h.tgid, w->epfd, w->obj, LS_FD_EPOLL, ts);
+	enum wake_cause cause = WAKE_OTHER;
+	bool self = false;
+
+	if (ts > w->start)
+		t->t_polling += ts - w->start;
+	if (t->last_ret_ts && w->start >= t->last_ret_ts)
+		hist_add(&t->turn_ns, w->start - t->last_ret_ts);
+	t->last_ret_ts = ts;
+	t->turns++;
+	if (w->ret > 0)
+		t->events += w->ret;
+	task_on_cpu(t, ts);
+	if (r) {
+		r->turns++;
+		if (w->ret > 0)
+			r->events += w->ret;
+		if (w->ret == 0)
+			r->timeouts++;
+		reactor_add_poller(r, t->tid);
+	}
+	if (w->ret == 0) {
+		t->wakes_timeout++;
+		return;
+	}
+	for (int i = 0; r && i < w->nev && i < LS_WAIT_EVENTS_MAX; i++) {
+		struct interest *in = interest_by_token(r, w->ev[i].data);
+		struct object *o = in ? model_object(m, in->addr) : NULL;
+
+		if (!o)
+			continue;
+		if (o->kind == LS_FD_EVENTFD || o->kind == LS_FD_PIPE) {
+			struct waker *wk = (struct waker *)o;
+
+			if (!wk->pending_tid)
+				continue;
+			wk->wakes++;
+			waker_add_edge(wk, wk->pending_tid, t->tid);
+			hist_add(&wk->latency_ns, ts > wk->pending_ts ? ts - wk->pending_ts : 0);
+			self |= wk->pending_tid == t->tid;
+			wk->pending_tid = 0;
+			cause = WAKE_WAKER;
+		} else if (o->kind == LS_FD_SOCKET) {
+			struct socket *s = (struct socket *)o;
+
+			if (!s->ready_since)
+				s->ready_since = ts;
+			if (cause == WAKE_OTHER)
+				cause = WAKE_SOCKET;
+		}
+	}
+	if (cause == WAKE_WAKER)
+		t->wakes_waker++;
+	else if (cause == WAKE_SOCKET)
+		t->wakes_socket++;
+	else
+		t->wakes_other++;
+	if (self)
+		t->wakes_self++;
+}
+
+static void feed_ctl(struct model *m, const struct ls_rec_ctl *c)
+{
+	uint64_t ts = c->h.ts;
+	struct reactor *r;
+	struct object *o;
+
+	task_get(m, c->h.tgid, c->h.tid, ts);
+	if (c->ret != 0)
+		return;
+	r = (struct reactor *)object_at(m, c->h.tgid, c->epfd, c->obj, LS_FD_EPOLL, ts);
+	o = object_at(m, c->h.tgid, c->fd, c->fd_obj, c->fd_kind, ts);
+	if (!r)
+		return;
+	for (int i = 0; i < r->ninterest; i++) {
+		struct interest *in = &r->interest[i];
+
+		if (in->fd != c->fd || in->addr != c->fd_obj)
+			continue;
+		if (c->op == EPOLL_CTL_DEL) {
+			*in = r->interest[--r->ninterest];
+		} else {
+			in->events = c->events;
+			in->token = c->data;
+		}
+		return;
+	}
+	if (c->op != EPOLL_CTL_ADD)
+		return;
+	if (r->ninterest == r->cap) {
+		int cap = r->cap ? r->cap * 2 : 8;
+		struct interest *n = realloc(r->interest, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		r->interest = n;
+		r->cap = cap;
+	}
+	r->interest[r->ninterest++] = (struct interest){
+		.addr = c->fd_obj, .fd = c->fd, .kind = c->fd_kind, .events = c->events, .token = c->data};
+	if (o && (o->kind == LS_FD_EVENTFD || o->kind == LS_FD_PIPE))
+		((struct waker *)o)->registered = true;
+}
+
+static void feed_fd_new(struct model *m, const struct ls_rec_fd_new *f)
+{
+	uint64_t ts = f->h.ts;
+
+	task_get(m, f->h.tgid, f->h.tid, ts);
+	for (int i = 0; i < 2; i++) {
+		struct object *o;
+
+		if (f->fd[i] < 0 || !f->obj[i])
+			continue;
+		o = model_object(m, f->obj[i]);
+		/* a pipe's two ends are one object: the second end is no reuse */
+		if (o && !(i == 1 && f->obj[1] == f->obj[0]))
+			object_close(m, o, ts);
+		o = object_get(m, f->h.tgid, f->h.tid, f->obj[i], f->kind[i], ts);
+		fd_bind(m, f->h.tgid, f->fd[i], o, ts);
+		if (o && o->kind == LS_FD_SOCKET && i == 0) {
+			struct socket *s = (struct socket *)o;
+
+			s->addr = f->addr;
+			s->type = f->sock_type;
+			s->protocol = f->protocol;
+		}
+	}
+}
+
+static void io_count(struct io_side *side, const struct ls_rec_io *io, uint64_t blocked)
+{
+	if (io->ret > 0) {
+		side->bytes += io->ret;
+		side->ops++;
+	} else if (io->ret == 0) {
+		side->eof++;
+	} else if (io->ret == -EAGAIN) {
+		side->eagain++;
+	} else {
+		side->errors++;
+	}
+	if (io->h.ts > io->start)
+		side->syscall_ns += io->h.ts - io->start;
+	side->blocked_ns += blocked;
+}
+
+static void feed_io(struct model *m, const struct ls_rec_io *io)
+{
+	uint64_t ts = io->h.ts;
+	struct task *t = task_get(m, io->h.tgid, io->h.tid, ts);
+	struct object *o = object_at(m, io->h.tgid, io->fd, io->obj, io->kind, ts);
+
+	if (!o)
+		return;
+	if (o->kind == LS_FD_SOCKET) {
+		struct socket *s = (struct socket *)o;
+		uint64_t blocked = slept_within(t, io->start, ts);
+
+		if (io->dir == LS_DIR_WRITE) {
+			io_count(&s->wr, io, blocked);
+			return;
+		}
+		io_count(&s->rd, io, blocked);
+		if (s->ready_since) {
+			if (!s->readiness_ns) {
+				s->readiness_ns = xcalloc(1, sizeof(*s->readiness_ns));
+				hist_init(s->readiness_ns);
+			}
+			hist_add(s->readiness_ns, io->start > s->ready_since ? io->start - s->ready_since : 0);
+			s->ready_since = 0;
+		}
+		return;
+	}
+	/* eventfd or pipe: a waker */
+	struct waker *w = (struct waker *)o;
+
+	if (io->ret <= 0)
+		return;
+	if (io->dir == LS_DIR_WRITE) {
+		w->writes++;
+		if (o->kind == LS_FD_EVENTFD ? io->before > 0 : w->pending_tid != 0)
+			w->coalesced++;
+		if (!w->pending_tid) {
+			w->pending_tid = io->h.tid;
+			w->pending_ts = io->start;
+		}
+	} else {
+		w->reads++;
+		w->pending_tid = 0; /* drained: a later readiness is not this write's */
+	}
+}
+
+static void feed_close(struct model *m, const struct ls_rec_close *c)
+{
+	task_get(m, c->h.tgid, c->h.tid, c->h.ts);
+	if (c->ret == 0)
+		fd_unbind(m, c->h.tgid, c->fd, c->h.ts);
+}
+
+static void feed_sock_op(struct model *m, const struct ls_rec_sock_op *s)
+{
+	struct object *o;
+
+	task_get(m, s->h.tgid, s->h.tid, s->h.ts);
+	o = object_at(m, s->h.tgid, s->fd, s->obj, LS_FD_SOCKET, s->h.ts);
+	if (o && s->sc == LS_SC_CONNECT && s->addr.family)
+		((struct socket *)o)->addr = s->addr;
+}
+
+static void feed_switch(struct model *m, const struct ls_rec_switch *s)
+{
+	uint64_t ts = s->h.ts;
+
+	/* an exiting task's last switch comes after its exit record */
+	if (s->prev_tid && !(s->prev_state & TASK_STATE_DEAD)) {
+		struct task *t = task_get(m, s->prev_tgid, s->prev_tid, ts);
+
+		task_off_cpu(t, ts);
+		if (s->prev_state == 0) {
+			t->state = TASK_RUNNABLE;
+			t->runnable_since = ts;
+		} else {
+			bool wait = (s->prev_lsc >= LS_SC_EPOLL_WAIT && s->prev_lsc <= LS_SC_EPOLL_PWAIT2) ||
+				    raw_syscall_is_wait(s->prev_sc);
+
+			t->state = wait ? TASK_POLLING : TASK_BLOCKED;
+			t->blocked_nr = wait ? -1 : s->prev_sc;
+			t->waiting_on = wait ? s->prev_obj : 0;
+			t->sleep_since = ts;
+		}
+	}
+	if (s->next_tid)
+		task_on_cpu(task_get(m, s->next_tgid, s->next_tid, ts), ts);
+}
+
+static void feed_wakeup(struct model *m, const struct ls_rec_wakeup *w)
+{
+	struct task *t = task_get(m, w->tgid, w->tid, w->h.ts);
+
+	if (t->state != TASK_BLOCKED && t->state != TASK_POLLING)
+		return; /* already awake: a spurious or repeated wakeup */
+	end_sleep(t, w->h.ts);
+	t->state = TASK_RUNNABLE;
+	t->runnable_since = w->h.ts;
+	t->waking_ts = w->h.ts;
+}
+
+static void task_exit(struct model *m, struct task *t, uint64_t ts)
+{
+	task_off_cpu(t, ts);
+	end_sleep(t, ts);
+	t->alive = false;
+	t->state = TASK_EXITED;
+	t->exit_ts = ts;
+	omap_del(&m->tasks, (uint64_t)t->tid);
+	if (m->nexited == m->capexited) {
+		int cap = m->capexited ? m->capexited * 2 : 16;
+		struct task **n = realloc(m->exited, cap * sizeof(*n));
+
+		if (!n) {
+			free(t);
+			return;
+		}
+		m->exited = n;
+		m->capexited = cap;
+	}
+	m->exited[m->nexited++] = t;
+}
+
+void model_target_exited(struct model *m, pid_t pid, uint64_t now)
+{
+	struct target *tg = omap_get(&m->targets, (uint64_t)pid);
+	uint64_t key;
+	void *v;
+
+	if (!tg || !tg->alive)
+		return;
+	tg->alive = false;
+	/* collect first: unbinding and exiting change the maps we walk */
+	size_t n = tg->fds.len, k = 0;
+	uint64_t *keys = xcalloc(n + 1, sizeof(*keys));
+
+	for (size_t i = 0; k < n && omap_next(&tg->fds, &i, &key, NULL);)
+		keys[k++] = key;
+	for (size_t i = 0; i < k; i++)
+		fd_unbind(m, pid, (int)(keys[i] - 1), now);
+	free(keys);
+	n = m->tasks.len;
+	struct task **dead = xcalloc(n + 1, sizeof(*dead));
+
+	k = 0;
+	for (size_t i = 0; omap_next(&m->tasks, &i, NULL, &v);)
+		if (((struct task *)v)->pid == pid)
+			dead[k++] = v;
+	for (size_t i = 0; i < k; i++)
+		task_exit(m, dead[i], now);
+	free(dead);
+}
+
+static void feed_task(struct model *m, const struct ls_rec_task *r)
+{
+	uint64_t ts = r->h.ts;
+
+	if (r->h.type == LS_REC_TASK_NEW) {
+		struct task *c;
+
+		task_get(m, r->h.tgid, r->h.tid, ts);
+		if (r->child_tgid != r->h.tgid) {
+			struct target *parent = target_get(m, r->h.tgid);
+			struct target *child = target_get(m, r->child_tgid);
+			uint64_t key;
+			void *v;
+
+			snprintf(child->name, sizeof(child->name), "%.15s", r->comm);
+			for (size_t i = 0; omap_next(&parent->fds, &i, &key, &v);) {
+				struct object *o = model_object(m, (uint64_t)(uintptr_t)v);
+
+				if (o && !omap_get(&child->fds, key)) {
+					omap_put(&child->fds, key, v);
+					o->refs++;
+				}
+			}
+		}
+		c = task_get(m, r->child_tgid, r->child_tid, ts);
+		snprintf(c->name, sizeof(c->name), "%.15s", r->comm);
+		return;
+	}
+	struct task *t = task_get(m, r->h.tgid, r->h.tid, ts);
+
+	snprintf(t->name, sizeof(t->name), "%.15s", r->comm);
+	task_exit(m, t, ts);
+	if (r->group_dead)
+		model_target_exited(m, r->h.tgid, ts);
+}
+
+static void feed_fd_info(struct model *m, const struct ls_rec_fd_info *f)
+{
+	struct object *o = object_at(m, f->h.tgid, f->fd, f->obj, f->kind, f->h.ts);
+
+	if (!o)
+		return;
+	if (o->kind == LS_FD_SOCKET) {
+		struct socket *s = (struct socket *)o;
+
+		s->addr = f->addr;
+		s->type = f->sock_type;
+		s->protocol = f->protocol;
+	} else if (o->kind == LS_FD_EVENTFD) {
+		((struct waker *)o)->count0 = f->count;
+	}
+}
+
+int model_feed(struct model *m, const void *rec, size_t len)
+{
+	const struct ls_hdr *h = rec;
+
+	if (len < sizeof(*h) || h->type == 0 || h->type >= LS_REC_TYPE_MAX ||
+	    len < rec_min_size[h->type] || h->size > len) {
+		m->stats.garbled++;
+		return -EINVAL;
+	}
+	m->stats.records++;
+	switch (h->type) {
+	case LS_REC_WAIT:
+		feed_wait(m, rec);
+		break;
+	case LS_REC_CTL:
+		feed_ctl(m, rec);
+		break;
+	case LS_REC_FD_NEW:
+		feed_fd_new(m, rec);
+		break;
+	case LS_REC_IO:
+		feed_io(m, rec);
+		break;
+	case LS_REC_CLOSE:
+		feed_close(m, rec);
+		break;
+	case LS_REC_SOCK_OP:
+		feed_sock_op(m, rec);
+		break;
+	case LS_REC_SWITCH:
+		feed_switch(m, rec);
+		break;
+	case LS_REC_WAKEUP:
+		feed_wakeup(m, rec);
+		break;
+	case LS_REC_TASK_NEW:
+	case LS_REC_TASK_EXIT:
+		feed_task(m, rec);
+		break;
+	case LS_REC_FD_INFO:
+		feed_fd_info(m, rec);
+		break;
+	}
+	return 0;
+}
+
+void model_seed_task(struct model *m, pid_t pid, pid_t tid, const char *name, long syscall_nr,
+		     uint64_t now)
+{
+	struct task *t = task_get(m, pid, tid, now);
+
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	if (syscall_nr < 0) {
+		t->on_cpu = true;
+		t->oncpu_since = now;
+		return;
+	}
+	t->state = raw_syscall_is_wait(syscall_nr) ? TASK_POLLING : TASK_BLOCKED;
+	t->blocked_nr = t->state == TASK_BLOCKED ? syscall_nr : -1;
+	t->sleep_since = now;
+}
+
+void model_rename_task(struct model *m, pid_t tid, const char *name)
+{
+	struct task *t = model_task(m, tid);
+
+	if (t)
+		snprintf(t->name, sizeof(t->name), "%s", name);
+}
+
+static struct object *object_of_fd(struct model *m, pid_t pid, int fd)
+{
+	struct target *t = omap_get(&m->targets, (uint64_t)pid);
+
+	return t ? model_object(m, (uint64_t)(uintptr_t)omap_get(&t->fds, (uint64_t)fd + 1)) : NULL;
+}
+
+void model_seed_interest(struct model *m, pid_t pid, int epfd, int tfd, uint32_t events,
+			 uint64_t token, uint64_t now)
+{
+	struct object *r = object_of_fd(m, pid, epfd), *o = object_of_fd(m, pid, tfd);
+	struct ls_rec_ctl c = {
+		.h = {.ts = now, .tgid = pid, .tid = pid, .type = LS_REC_CTL, .size = sizeof(c)},
+		.epfd = epfd, .fd = tfd, .op = EPOLL_CTL_ADD, .events = events, .data = token,
+	};
+
+	if (!r || r->kind != LS_FD_EPOLL)
+		return;
+	c.obj = r->addr;
+	c.fd_obj = o ? o->addr : 0;
+	c.fd_kind = o ? o->kind : LS_FD_OTHER;
+	feed_ctl(m, &c);
+}
+
+void model_set_eventfd_count(struct model *m, pid_t pid, int fd, uint64_t count)
+{
+	struct object *o = object_of_fd(m, pid, fd);
+
+	if (o && o->kind == LS_FD_EVENTFD)
+		((struct waker *)o)->count0 = count;
+}
+
+void model_expire(struct model *m, uint64_t now)
+{
+	struct object **pp = &m->closed;
+	int j = 0;
+
+	while (*pp) {
+		struct object *o = *pp;
+
+		if (o->closed_ts + m->retain_ns <= now) {
+			*pp = o->next_closed;
+			object_free(o);
+		} else {
+			pp = &o->next_closed;
+		}
+	}
+	for (int i = 0; i < m->nexited; i++) {
+		if (m->exited[i]->exit_ts + m->retain_ns <= now)
+			free(m->exited[i]);
+		else
+			m->exited[j++] = m->exited[i];
+	}
+	m->nexited = j;
+}
+
+bool model_targets_alive(const struct model *m)
+{
+	void *v;
+
+	for (size_t i = 0; omap_next(&m->targets, &i, NULL, &v);)
+		if (((struct target *)v)->alive)
+			return true;
+	return false;
+}

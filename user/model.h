@@ -1,0 +1,157 @@
+/* model.h - the collector's picture of the traced processes: tasks,
+ * reactors (epoll instances), wakers (eventfds, self-pipes) and sockets,
+ * built from ring-buffer records alone (plus what /proc said at attach), so
+ * the same code serves a live attach, a unit test and, later, a replay. */
+#ifndef LS_MODEL_H
+#define LS_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/types.h>
+#include "loopscope.h"
+#include "hist.h"
+#include "util.h"
+
+enum task_state {
+	TASK_RUNNING = 0, /* on CPU, outside a wait */
+	TASK_POLLING,     /* inside an epoll wait */
+	TASK_BLOCKED,     /* asleep in another syscall */
+	TASK_RUNNABLE,    /* woken or preempted, not yet on CPU */
+	TASK_EXITED,
+};
+
+#define SLEEP_RING 8
+
+struct task {
+	pid_t tid, pid;
+	char name[16];
+	bool alive;
+	enum task_state state;
+	long blocked_nr;   /* raw syscall number when BLOCKED, -1: none */
+	uint64_t first_ts, exit_ts;
+	bool on_cpu;
+	uint64_t oncpu_since, runnable_since, sleep_since, waking_ts;
+	uint64_t t_busy, t_polling, t_runnable, t_blocked;
+	uint64_t turns, events, last_ret_ts;
+	uint64_t wakes_waker, wakes_socket, wakes_timeout, wakes_other, wakes_self;
+	uint64_t waiting_on; /* the reactor it sleeps in, 0: none */
+	uint64_t sleeps[SLEEP_RING][2]; /* recent sleeps, to attribute to syscalls */
+	unsigned int sleep_next;
+	struct hist turn_ns, wake_to_run_ns;
+};
+
+/* What every fd-backed object shares; the concrete type follows by kind. */
+#define OBJ_FDS_MAX 4
+struct object {
+	uint64_t addr;   /* kernel identity, never shown: see hide_addr() */
+	uint8_t kind;    /* enum ls_fd_kind */
+	pid_t pid;
+	pid_t creator;   /* 0: existed before attach */
+	bool open;
+	uint64_t created_ts, closed_ts;
+	int refs;        /* fds naming it, across all targets */
+	int nfds;        /* those of its own process, the first OBJ_FDS_MAX */
+	int fds[OBJ_FDS_MAX];
+	struct object *next_closed;
+};
+
+struct interest {
+	uint64_t addr; /* the registered object */
+	int fd;
+	uint8_t kind;
+	uint32_t events;
+	uint64_t token;
+};
+
+struct reactor {
+	struct object o;
+	struct interest *interest;
+	int ninterest, cap;
+	uint64_t turns, events, timeouts;
+	pid_t pollers[8];
+	int npollers;
+};
+
+struct edge {
+	pid_t from, to;
+	uint64_t count;
+};
+
+struct waker {
+	struct object o;
+	uint64_t count0; /* eventfd counter at attach */
+	uint64_t writes, reads, coalesced, wakes;
+	pid_t pending_tid; /* the first write not yet delivered */
+	uint64_t pending_ts;
+	bool registered;   /* ever in an interest list (pipes are wakers only then) */
+	struct edge *edges;
+	int nedges, cap;
+	struct hist latency_ns;
+};
+
+struct io_side {
+	uint64_t bytes, ops, eagain, eof, errors, syscall_ns, blocked_ns;
+};
+
+struct socket {
+	struct object o;
+	struct ls_sockaddr addr;
+	uint16_t type, protocol;
+	struct io_side rd, wr;
+	uint64_t ready_since;
+	struct hist *readiness_ns; /* allocated on first sample: 10,000 idle sockets stay cheap */
+};
+
+struct target {
+	pid_t pid;
+	char name[16];
+	bool alive;
+	struct omap fds; /* fd + 1 -> object addr: only to know when an object's last fd closes */
+};
+
+struct model_stats {
+	uint64_t records, garbled, ringbuf_drops, inflight_drops;
+	uint64_t start_ts;
+};
+
+struct model {
+	uint64_t secret;
+	uint64_t retain_ns;
+	struct omap tasks;   /* tid -> struct task */
+	struct omap objects; /* kernel addr -> struct object (open ones) */
+	struct omap targets; /* pid -> struct target */
+	struct object *closed; /* closed objects kept for the retention time */
+	struct task **exited;  /* exited tasks, likewise */
+	int nexited, capexited;
+	struct model_stats stats;
+};
+
+struct model *model_new(uint64_t secret, uint64_t retain_ns, uint64_t now);
+void model_free(struct model *m);
+
+/* One ring-buffer record.  0, or -EINVAL for a record that is cut or
+ * garbled (counted in stats.garbled, otherwise ignored). */
+int model_feed(struct model *m, const void *rec, size_t len);
+
+/* State from before attach. */
+void model_add_target(struct model *m, pid_t pid, const char *name);
+void model_seed_task(struct model *m, pid_t pid, pid_t tid, const char *name, long syscall_nr,
+		     uint64_t now);
+void model_seed_interest(struct model *m, pid_t pid, int epfd, int tfd, uint32_t events,
+			 uint64_t token, uint64_t now);
+void model_set_eventfd_count(struct model *m, pid_t pid, int fd, uint64_t count);
+void model_rename_task(struct model *m, pid_t tid, const char *name);
+
+/* Drops what was closed longer than the retention time ago. */
+void model_expire(struct model *m, uint64_t now);
+bool model_targets_alive(const struct model *m);
+void model_target_exited(struct model *m, pid_t pid, uint64_t now);
+
+struct task *model_task(const struct model *m, pid_t tid);
+struct object *model_object(const struct model *m, uint64_t addr);
+uint64_t model_id(const struct model *m, const struct object *o);
+const char *task_state_name(enum task_state s);
+
+#endif

@@ -1,0 +1,198 @@
+/* probes.c - loads bpf/loopscope.bpf.c through its skeleton and attaches
+ * every program to its tracepoint, one by one so a failure names the
+ * tracepoint. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "loopscope.h"
+#include "loopscope.skel.h"
+#include "probes.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+#define MAX_LINKS 64
+
+struct probes {
+	struct loopscope_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link *links[MAX_LINKS];
+	int nlinks;
+	record_fn fn;
+	void *ctx;
+};
+
+static bool verbose_libbpf;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !verbose_libbpf)
+		return 0;
+	if (!verbose_libbpf)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+/* Tracepoints are found through tracefs; a fresh machine has not mounted it. */
+static int ensure_tracefs(void)
+{
+	struct stat st;
+
+	if (stat(TRACEFS "/events", &st) == 0 || stat("/sys/kernel/debug/tracing/events", &st) == 0)
+		return 0;
+	if (mount("nodev", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY) {
+		int err = -errno;
+
+		fprintf(stderr, "loopscope: failed to mount tracefs on %s: %s\n", TRACEFS, strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct probes *p = ctx;
+
+	return p->fn(p->ctx, data, len);
+}
+
+int probes_open(struct probes **out, bool follow_forks, bool verbose, record_fn fn, void *ctx)
+{
+	struct probes *p = calloc(1, sizeof(*p));
+	struct bpf_program *prog;
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	p->fn = fn;
+	p->ctx = ctx;
+	verbose_libbpf = verbose;
+	libbpf_set_print(print_libbpf);
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "loopscope: this kernel has no BTF (/sys/kernel/btf/vmlinux): "
+				"loopscope needs CONFIG_DEBUG_INFO_BTF\n");
+		err = -ENOTSUP;
+		goto fail;
+	}
+	err = ensure_tracefs();
+	if (err)
+		goto fail;
+	p->skel = loopscope_bpf__open();
+	if (!p->skel) {
+		err = -errno;
+		fprintf(stderr, "loopscope: failed to open BPF object: %s\n", strerror(errno));
+		goto fail;
+	}
+	p->skel->rodata->follow_forks = follow_forks;
+	bpf_program__set_autoload(p->skel->progs.dump_fds, true);
+	err = loopscope_bpf__load(p->skel);
+	if (err) {
+		fprintf(stderr, "loopscope: failed to load BPF programs: %s (run as root; -v shows the verifier log)\n",
+			strerror(-err));
+		goto fail;
+	}
+	bpf_object__for_each_program(prog, p->skel->obj) {
+		struct bpf_link *link;
+
+		if (prog == p->skel->progs.dump_fds)
+			continue;
+		if (p->nlinks == MAX_LINKS) {
+			err = -E2BIG;
+			goto fail;
+		}
+		link = bpf_program__attach(prog);
+		if (!link) {
+			err = -errno;
+			fprintf(stderr, "loopscope: failed to attach %s: %s\n",
+				bpf_program__section_name(prog), strerror(errno));
+			goto fail;
+		}
+		p->links[p->nlinks++] = link;
+	}
+	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.records), on_record, p, NULL);
+	if (!p->rb) {
+		err = -errno;
+		fprintf(stderr, "loopscope: failed to open the ring buffer: %s\n", strerror(errno));
+		goto fail;
+	}
+	*out = p;
+	return 0;
+fail:
+	probes_close(p);
+	return err;
+}
+
+int probes_trace(struct probes *p, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 one = 1;
+
+	if (bpf_map__update_elem(p->skel->maps.traced, &key, sizeof(key), &one, sizeof(one), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int probes_dump_fds(struct probes *p)
+{
+	struct bpf_link *link = bpf_program__attach_iter(p->skel->progs.dump_fds, NULL);
+	struct ls_rec_fd_info rec;
+	size_t have = 0;
+	int fd, n = 0, err = 0;
+	ssize_t got;
+
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	while ((got = read(fd, (char *)&rec + have, sizeof(rec) - have)) > 0) {
+		have += got;
+		if (have < sizeof(rec))
+			continue;
+		p->fn(p->ctx, &rec, sizeof(rec));
+		have = 0;
+		n++;
+	}
+	if (got < 0)
+		err = -errno;
+	close(fd);
+out:
+	bpf_link__destroy(link);
+	return err ? err : n;
+}
+
+int probes_poll(struct probes *p, int timeout_ms)
+{
+	return ring_buffer__poll(p->rb, timeout_ms);
+}
+
+void probes_drops(const struct probes *p, uint64_t *ringbuf, uint64_t *inflight)
+{
+	*ringbuf = p->skel->bss->ringbuf_drops;
+	*inflight = p->skel->bss->inflight_drops;
+}
+
+int probes_count(const struct probes *p)
+{
+	return p->nlinks;
+}
+
+void probes_close(struct probes *p)
+{
+	if (!p)
+		return;
+	ring_buffer__free(p->rb);
+	for (int i = p->nlinks - 1; i >= 0; i--)
+		bpf_link__destroy(p->links[i]);
+	loopscope_bpf__destroy(p->skel);
+	free(p);
+}

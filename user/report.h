@@ -1,0 +1,35 @@
+/* report.h - the model rendered for scripts (JSON, docs/json.md) and for
+ * people (a compact text table per tick). */
+#ifndef LS_REPORT_H
+#define LS_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <json-c/json.h>
+
+#include "model.h"
+
+#define REPORT_VERSION 1
+
+struct report_info {
+	uint64_t now;   /* CLOCK_MONOTONIC ns the report is taken at */
+	uint64_t tick;
+	bool final;
+	double records_per_s;
+};
+
+struct task_times {
+	uint64_t total, busy, polling, runnable, blocked;
+};
+
+json_object *report_json(const struct model *m, const struct report_info *ri);
+void report_text(FILE *f, const struct model *m, const struct report_info *ri);
+
+/* Pieces the viewer will reuse. */
+struct task **report_tasks(const struct model *m, size_t *n);
+struct object **report_objects(const struct model *m, uint8_t kind, size_t *n); /* LS_FD_EVENTFD: all wakers */
+void report_task_times(const struct task *t, uint64_t now, struct task_times *out);
+void report_addr(const struct ls_sockaddr *a, bool remote, char *buf, size_t len);
+uint64_t report_closed_ago(const struct object *o, uint64_t now);
+
+#endif

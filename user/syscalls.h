@@ -1,0 +1,13 @@
+/* syscalls.h - names for what records carry: loopscope's syscall ids, raw
+ * syscall numbers of this architecture, fd kinds. */
+#ifndef LS_SYSCALLS_H
+#define LS_SYSCALLS_H
+
+#include <stdbool.h>
+
+const char *ls_syscall_name(int lsc);  /* enum ls_syscall */
+const char *raw_syscall_name(long nr); /* "futex", or NULL when unknown */
+bool raw_syscall_is_wait(long nr);     /* epoll_wait, epoll_pwait, epoll_pwait2 */
+const char *fd_kind_name(int kind);    /* enum ls_fd_kind */
+
+#endif
