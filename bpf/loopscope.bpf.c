@@ -248,7 +248,7 @@ static __always_inline int on_enter(struct syscall_trace_enter *ctx, const int s
 	return 0;
 }
 
-static __always_inline void emit_wait(struct inflight *in, long ret, __u64 pid_tgid)
+static __noinline void emit_wait(struct inflight *in, long ret, __u64 pid_tgid)
 {
 	struct ls_rec_wait *r = reserve(sizeof(*r));
 	struct epoll_event evs[LS_WAIT_EVENTS_MAX];
@@ -283,7 +283,7 @@ static __always_inline void emit_wait(struct inflight *in, long ret, __u64 pid_t
 	bpf_ringbuf_submit(r, 0);
 }
 
-static __always_inline void emit_ctl(struct inflight *in, long ret, __u64 pid_tgid)
+static __noinline void emit_ctl(struct inflight *in, long ret, __u64 pid_tgid)
 {
 	struct ls_rec_ctl *r = reserve(sizeof(*r));
 
@@ -303,7 +303,7 @@ static __always_inline void emit_ctl(struct inflight *in, long ret, __u64 pid_tg
 	bpf_ringbuf_submit(r, 0);
 }
 
-static __always_inline void emit_io(struct inflight *in, long ret, __u64 pid_tgid)
+static __noinline void emit_io(struct inflight *in, long ret, __u64 pid_tgid)
 {
 	struct ls_rec_io *r = reserve(sizeof(*r));
 	int sc = in->sc;
@@ -326,7 +326,7 @@ static __always_inline void emit_io(struct inflight *in, long ret, __u64 pid_tgi
 	bpf_ringbuf_submit(r, 0);
 }
 
-static __always_inline void emit_close(struct inflight *in, long ret, __u64 pid_tgid)
+static __noinline void emit_close(struct inflight *in, long ret, __u64 pid_tgid)
 {
 	struct ls_rec_close *r = reserve(sizeof(*r));
 
@@ -342,7 +342,7 @@ static __always_inline void emit_close(struct inflight *in, long ret, __u64 pid_
 	bpf_ringbuf_submit(r, 0);
 }
 
-static __always_inline void emit_sock_op(struct inflight *in, long ret, __u64 pid_tgid)
+static __noinline void emit_sock_op(struct inflight *in, long ret, __u64 pid_tgid)
 {
 	struct ls_rec_sock_op *r = reserve(sizeof(*r));
 	__u16 type = 0, proto = 0;
@@ -374,7 +374,7 @@ static __always_inline void new_fd_slot(struct ls_rec_fd_new *r, int i, int fd)
 		read_sockaddr(f, &r->addr, &r->sock_type, &r->protocol);
 }
 
-static __always_inline void emit_fd_new(struct inflight *in, long ret, __u64 pid_tgid)
+static __noinline void emit_fd_new(struct inflight *in, long ret, __u64 pid_tgid)
 {
 	struct ls_rec_fd_new *r;
 	int sc = in->sc;
