@@ -423,6 +423,9 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 		t->wakes_self++;
 }
 
+/* The kernel always watches these, and fdinfo shows them: so do we. */
+#define EPOLL_ALWAYS (EPOLLERR | EPOLLHUP)
+
 static void feed_ctl(struct model *m, const struct ls_rec_ctl *c)
 {
 	uint64_t ts = c->h.ts;
@@ -444,7 +447,7 @@ static void feed_ctl(struct model *m, const struct ls_rec_ctl *c)
 		if (c->op == EPOLL_CTL_DEL) {
 			*in = r->interest[--r->ninterest];
 		} else {
-			in->events = c->events;
+			in->events = c->events | EPOLL_ALWAYS;
 			in->token = c->data;
 		}
 		return;
@@ -461,7 +464,8 @@ static void feed_ctl(struct model *m, const struct ls_rec_ctl *c)
 		r->cap = cap;
 	}
 	r->interest[r->ninterest++] = (struct interest){
-		.addr = c->fd_obj, .fd = c->fd, .kind = c->fd_kind, .events = c->events, .token = c->data};
+		.addr = c->fd_obj, .fd = c->fd, .kind = c->fd_kind, .events = c->events | EPOLL_ALWAYS,
+		.token = c->data};
 	if (o && (o->kind == LS_FD_EVENTFD || o->kind == LS_FD_PIPE))
 		((struct waker *)o)->registered = true;
 }
