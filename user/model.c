@@ -230,9 +230,10 @@ static void fd_unbind(struct model *m, pid_t pid, int fd, uint64_t ts)
 	o = model_object(m, addr);
 	if (!o)
 		return;
-	object_drop_fd(o, pid, fd);
 	if (--o->refs <= 0)
-		object_close(m, o, ts);
+		object_close(m, o, ts); /* keeps its fds, to say which one it was */
+	else
+		object_drop_fd(o, pid, fd);
 }
 
 static void fd_bind(struct model *m, pid_t pid, int fd, struct object *o, uint64_t ts)
