@@ -77,6 +77,7 @@ void model_free(struct model *m)
 		free(m->exited[i]);
 	free(m->exited);
 	omap_free(&m->tasks);
+	omap_free(&m->dead);
 	omap_free(&m->objects);
 	omap_free(&m->targets);
 	free(m);
@@ -582,7 +583,7 @@ static void feed_switch(struct model *m, const struct ls_rec_switch *s)
 	uint64_t ts = s->h.ts;
 
 	/* an exiting task's last switch comes after its exit record */
-	if (s->prev_tid && !(s->prev_state & TASK_STATE_DEAD)) {
+	if (s->prev_tid && !(s->prev_state & TASK_STATE_DEAD) && !omap_get(&m->dead, s->prev_tid)) {
 		struct task *t = task_get(m, s->prev_tgid, s->prev_tid, ts);
 
 		task_off_cpu(t, ts);
@@ -599,14 +600,17 @@ static void feed_switch(struct model *m, const struct ls_rec_switch *s)
 			t->sleep_since = ts;
 		}
 	}
-	if (s->next_tid)
+	if (s->next_tid && !omap_get(&m->dead, s->next_tid))
 		task_on_cpu(task_get(m, s->next_tgid, s->next_tid, ts), ts);
 }
 
 static void feed_wakeup(struct model *m, const struct ls_rec_wakeup *w)
 {
-	struct task *t = task_get(m, w->tgid, w->tid, w->h.ts);
+	struct task *t;
 
+	if (omap_get(&m->dead, w->tid))
+		return;
+	t = task_get(m, w->tgid, w->tid, w->h.ts);
 	if (t->state != TASK_BLOCKED && t->state != TASK_POLLING)
 		return; /* already awake: a spurious or repeated wakeup */
 	end_sleep(t, w->h.ts);
@@ -623,11 +627,13 @@ static void task_exit(struct model *m, struct task *t, uint64_t ts)
 	t->state = TASK_EXITED;
 	t->exit_ts = ts;
 	omap_del(&m->tasks, (uint64_t)t->tid);
+	omap_put(&m->dead, (uint64_t)t->tid, t);
 	if (m->nexited == m->capexited) {
 		int cap = m->capexited ? m->capexited * 2 : 16;
 		struct task **n = realloc(m->exited, cap * sizeof(*n));
 
 		if (!n) {
+			omap_del(&m->dead, (uint64_t)t->tid);
 			free(t);
 			return;
 		}
@@ -691,6 +697,8 @@ static void feed_task(struct model *m, const struct ls_rec_task *r)
 				}
 			}
 		}
+		/* a reused tid is a new task, whatever exited under it before */
+		omap_del(&m->dead, (uint64_t)r->child_tid);
 		c = task_get(m, r->child_tgid, r->child_tid, ts);
 		snprintf(c->name, sizeof(c->name), "%.15s", r->comm);
 		return;
@@ -838,8 +846,10 @@ void model_expire(struct model *m, uint64_t now)
 		}
 	}
 	for (int i = 0; i < m->nexited; i++) {
-		if (m->exited[i]->exit_ts + m->retain_ns <= now)
+		if (m->exited[i]->exit_ts + m->retain_ns <= now) {
+			omap_del(&m->dead, (uint64_t)m->exited[i]->tid);
 			free(m->exited[i]);
+		}
 		else
 			m->exited[j++] = m->exited[i];
 	}

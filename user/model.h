@@ -124,6 +124,7 @@ struct model {
 	struct omap targets; /* pid -> struct target */
 	struct object *closed; /* closed objects kept for the retention time */
 	struct task **exited;  /* exited tasks, likewise */
+	struct omap dead;      /* tid -> exited task: late scheduler records must not revive it */
 	int nexited, capexited;
 	struct model_stats stats;
 };
