@@ -177,6 +177,24 @@ static void summarize(struct collector *c)
 		(unsigned long long)(m->stats.ringbuf_drops + m->stats.inflight_drops), nt, nr, nw, ns);
 }
 
+/* The Tgid: line of /proc/PID/status; -1 when unreadable. */
+static pid_t thread_group_of(pid_t pid)
+{
+	char path[64], line[256];
+	pid_t tgid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
 int collector_run(const struct collector_opts *o)
 {
 	struct collector c = {.opts = o, .child = -1, .out = stdout};
@@ -189,8 +207,16 @@ int collector_run(const struct collector_opts *o)
 		return 1;
 	}
 	for (int i = 0; i < o->npids; i++) {
+		pid_t tgid;
+
 		if (kill(o->pids[i], 0) && errno == ESRCH) {
 			fprintf(stderr, "loopscope: no such process: %d\n", o->pids[i]);
+			return 1;
+		}
+		tgid = thread_group_of(o->pids[i]);
+		if (tgid > 0 && tgid != o->pids[i]) {
+			fprintf(stderr, "loopscope: %d is a thread of process %d: attach to %d\n",
+				o->pids[i], tgid, tgid);
 			return 1;
 		}
 	}

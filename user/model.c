@@ -706,6 +706,8 @@ static void feed_task(struct model *m, const struct ls_rec_task *r)
 	struct task *t = task_get(m, r->h.tgid, r->h.tid, ts);
 
 	snprintf(t->name, sizeof(t->name), "%.15s", r->comm);
+	if (r->h.tid == r->h.tgid) /* exec renames a process: the leader's exit has the last name */
+		snprintf(target_get(m, r->h.tgid)->name, sizeof(t->name), "%.15s", r->comm);
 	task_exit(m, t, ts);
 	if (r->group_dead)
 		model_target_exited(m, r->h.tgid, ts);
