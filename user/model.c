@@ -149,8 +149,12 @@ static size_t object_size(uint8_t kind)
 		return sizeof(struct waker);
 	case LS_FD_SOCKET:
 		return sizeof(struct socket);
+	case LS_FD_TIMERFD:
+	case LS_FD_SIGNALFD:
+	case LS_FD_IO_URING:
+		return sizeof(struct object); /* bound and closed like the others, never listed */
 	default:
-		return 0; /* timerfd, signalfd...: seen in interest lists only */
+		return 0;
 	}
 }
 
@@ -182,6 +186,29 @@ static void object_close(struct model *m, struct object *o, uint64_t ts)
 	unregister_everywhere(m, o);
 }
 
+/* The address of an object still open here was freed and reused behind our
+ * back: the fds that named it were closed unseen.  Forget them, or they
+ * would name (and, closed later, unref) the new object at the address. */
+static void object_forget(struct model *m, struct object *o, uint64_t ts)
+{
+	void *v;
+
+	for (size_t i = 0; omap_next(&m->targets, &i, NULL, &v);) {
+		struct target *t = v;
+		uint64_t key;
+		void *a;
+
+		for (size_t j = 0; omap_next(&t->fds, &j, &key, &a);) {
+			if ((uint64_t)(uintptr_t)a == o->addr) {
+				omap_del(&t->fds, key);
+				j = 0; /* deletion shifts entries back: rescan */
+			}
+		}
+	}
+	o->refs = 0;
+	object_close(m, o, ts);
+}
+
 static struct object *object_get(struct model *m, pid_t pid, pid_t creator, uint64_t addr,
 				 uint8_t kind, uint64_t ts)
 {
@@ -191,7 +218,7 @@ static struct object *object_get(struct model *m, pid_t pid, pid_t creator, uint
 	if (o && o->kind == kind)
 		return o;
 	if (o) /* the address was freed and reused behind our back */
-		object_close(m, o, ts);
+		object_forget(m, o, ts);
 	if (!size || !addr)
 		return NULL;
 	o = xcalloc(1, size);
@@ -225,7 +252,7 @@ static void fd_unbind(struct model *m, pid_t pid, int fd, uint64_t ts)
 	uint64_t addr;
 	struct object *o;
 
-	if (!t)
+	if (!t || fd < 0) /* fd + 1 == 0 is the map's empty key */
 		return;
 	addr = (uint64_t)(uintptr_t)omap_del(&t->fds, (uint64_t)fd + 1);
 	o = model_object(m, addr);
@@ -409,7 +436,8 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 		} else if (o->kind == LS_FD_SOCKET) {
 			struct socket *s = (struct socket *)o;
 
-			if (!s->ready_since)
+			if (!s->ready_since &&
+			    (w->ev[i].events & (EPOLLIN | EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
 				s->ready_since = ts;
 			if (cause == WAKE_OTHER)
 				cause = WAKE_SOCKET;
@@ -485,7 +513,7 @@ static void feed_fd_new(struct model *m, const struct ls_rec_fd_new *f)
 		o = model_object(m, f->obj[i]);
 		/* a pipe's two ends are one object: the second end is no reuse */
 		if (o && !(i == 1 && f->obj[1] == f->obj[0]))
-			object_close(m, o, ts);
+			object_forget(m, o, ts);
 		o = object_get(m, f->h.tgid, f->h.tid, f->obj[i], f->kind[i], ts);
 		fd_bind(m, f->h.tgid, f->fd[i], o, ts);
 		if (o && o->kind == LS_FD_SOCKET && i == 0) {
@@ -542,16 +570,23 @@ static void feed_io(struct model *m, const struct ls_rec_io *io)
 		}
 		return;
 	}
+	if (o->kind != LS_FD_EVENTFD && o->kind != LS_FD_PIPE)
+		return; /* no data syscall of ours works on anything else */
 	/* eventfd or pipe: a waker */
 	struct waker *w = (struct waker *)o;
 
 	if (io->ret <= 0)
 		return;
 	if (io->dir == LS_DIR_WRITE) {
+		/* its wakeup already made it the pending write */
+		bool early = w->early_tid == (pid_t)io->h.tid && w->early_ts == io->start;
+
 		w->writes++;
-		if (o->kind == LS_FD_EVENTFD ? io->before > 0 : w->pending_tid != 0)
+		if (o->kind == LS_FD_EVENTFD ? io->before > 0 : w->pending_tid != 0 && !early)
 			w->coalesced++;
-		if (!w->pending_tid) {
+		if (early)
+			w->early_tid = 0;
+		else if (!w->pending_tid) {
 			w->pending_tid = io->h.tid;
 			w->pending_ts = io->start;
 		}
@@ -598,6 +633,12 @@ static void feed_switch(struct model *m, const struct ls_rec_switch *s)
 			t->blocked_nr = wait ? -1 : s->prev_sc;
 			t->waiting_on = wait ? s->prev_obj : 0;
 			t->sleep_since = ts;
+			if (wait) {
+				struct object *o = model_object(m, s->prev_obj);
+
+				if (o && o->kind == LS_FD_EPOLL)
+					reactor_add_poller((struct reactor *)o, t->tid);
+			}
 		}
 	}
 	if (s->next_tid && !omap_get(&m->dead, s->next_tid))
@@ -606,7 +647,22 @@ static void feed_switch(struct model *m, const struct ls_rec_switch *s)
 
 static void feed_wakeup(struct model *m, const struct ls_rec_wakeup *w)
 {
+	struct object *o = model_object(m, w->wobj);
 	struct task *t;
+
+	/* woken by a write to a waker: the write is pending from now, though
+	 * its IO record (written at its exit) may come after the woken wait's */
+	if (o && (o->kind == LS_FD_EVENTFD || o->kind == LS_FD_PIPE) &&
+	    (w->wsc == LS_SC_WRITE || w->wsc == LS_SC_WRITEV)) {
+		struct waker *wk = (struct waker *)o;
+
+		if (!wk->pending_tid && !(wk->early_tid == (pid_t)w->h.tid && wk->early_ts == w->wstart)) {
+			wk->pending_tid = w->h.tid;
+			wk->pending_ts = w->wstart;
+			wk->early_tid = w->h.tid;
+			wk->early_ts = w->wstart;
+		}
+	}
 
 	if (omap_get(&m->dead, w->tid))
 		return;
@@ -730,12 +786,31 @@ static void feed_fd_info(struct model *m, const struct ls_rec_fd_info *f)
 	}
 }
 
+/* Task and process ids the model keys maps with: 0 is a map's empty key. */
+static bool record_ids_ok(const struct ls_hdr *h)
+{
+	const struct ls_rec_switch *s = (const void *)h;
+	const struct ls_rec_wakeup *w = (const void *)h;
+	const struct ls_rec_task *t = (const void *)h;
+
+	switch (h->type) {
+	case LS_REC_SWITCH: /* tid 0: that side is not traced */
+		return !s->prev_tid == !s->prev_tgid && !s->next_tid == !s->next_tgid;
+	case LS_REC_WAKEUP: /* the header is the waker, maybe the idle task */
+		return w->tid && w->tgid;
+	case LS_REC_TASK_NEW:
+		return h->tid && h->tgid && t->child_tid && t->child_tgid;
+	default:
+		return h->tid && h->tgid;
+	}
+}
+
 int model_feed(struct model *m, const void *rec, size_t len)
 {
 	const struct ls_hdr *h = rec;
 
 	if (len < sizeof(*h) || h->type == 0 || h->type >= LS_REC_TYPE_MAX ||
-	    len < rec_min_size[h->type] || h->size > len) {
+	    len < rec_min_size[h->type] || h->size > len || !record_ids_ok(h)) {
 		m->stats.garbled++;
 		return -EINVAL;
 	}

@@ -85,6 +85,8 @@ struct waker {
 	uint64_t writes, reads, coalesced, wakes;
 	pid_t pending_tid; /* the first write not yet delivered */
 	uint64_t pending_ts;
+	pid_t early_tid;   /* a write made pending by its wakeup, before its IO record */
+	uint64_t early_ts; /* its entry */
 	bool registered;   /* ever in an interest list (pipes are wakers only then) */
 	struct edge *edges;
 	int nedges, cap;
