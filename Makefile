@@ -28,6 +28,7 @@ WORKLOADS  := $(patsubst tests/workloads/%.c,$(OUT)/workloads/%,$(wildcard tests
 DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev \
               libjson-c-dev libcmocka-dev pkg-config python3 make gcc
 
+.SECONDARY:
 .PHONY: all clean test unit e2e deps vmlinux demo help workloads bench
 all: $(OUT)/loopscope workloads
 
