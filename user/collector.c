@@ -98,21 +98,30 @@ static void refresh_names(struct collector *c)
 }
 
 /* Exit records can be missed (a process gone before its pid reached the
- * map); /proc has the last word. */
+ * map); /proc has the last word.  But /proc can learn of an exit before we
+ * have read the dead process's last records: drain the ring buffer first,
+ * or those records would land on objects already closed. */
 static void check_targets(struct collector *c, uint64_t now)
 {
+	pid_t gone[16];
+	int n = 0;
 	void *v;
 
 	if (c->child > 0 && !c->child_reaped && waitpid(c->child, &c->child_status, WNOHANG) == c->child) {
 		c->child_reaped = true;
-		model_target_exited(c->model, c->child, now);
+		gone[n++] = c->child;
 	}
-	for (size_t i = 0; omap_next(&c->model->targets, &i, NULL, &v);) {
+	for (size_t i = 0; n < 16 && omap_next(&c->model->targets, &i, NULL, &v);) {
 		struct target *t = v;
 
 		if (t->alive && t->pid != c->child && !procfs_alive("/proc", t->pid))
-			model_target_exited(c->model, t->pid, now);
+			gone[n++] = t->pid;
 	}
+	if (!n)
+		return;
+	probes_drain(c->probes);
+	for (int i = 0; i < n; i++)
+		model_target_exited(c->model, gone[i], now);
 }
 
 static void report(struct collector *c, bool final)
@@ -287,7 +296,7 @@ int collector_run(const struct collector_opts *o)
 		now = now_ns();
 		check_targets(&c, now);
 		if (!model_targets_alive(c.model)) {
-			probes_poll(c.probes, 0);
+			probes_drain(c.probes);
 			fprintf(stderr, "loopscope: all targets exited\n");
 			break;
 		}
@@ -302,7 +311,7 @@ int collector_run(const struct collector_opts *o)
 				next_tick = now + o->interval_ns;
 		}
 	}
-	probes_poll(c.probes, 0);
+	probes_drain(c.probes);
 	report(&c, true);
 	summarize(&c);
 	ret = 0;

@@ -123,6 +123,8 @@ static struct task *task_get(struct model *m, pid_t pid, pid_t tid, uint64_t ts)
 {
 	struct task *t = model_task(m, tid);
 
+	if (!t)
+		t = omap_get(&m->dead, (uint64_t)tid); /* a late record of an exited task */
 	if (t)
 		return t;
 	t = xcalloc(1, sizeof(*t));
@@ -323,6 +325,8 @@ static uint64_t slept_within(const struct task *t, uint64_t start, uint64_t end)
 
 static void task_on_cpu(struct task *t, uint64_t ts)
 {
+	if (!t->alive)
+		return;
 	if (t->state == TASK_RUNNABLE && t->runnable_since && ts > t->runnable_since)
 		t->t_runnable += ts - t->runnable_since;
 	else if (t->state == TASK_BLOCKED || t->state == TASK_POLLING)
@@ -677,6 +681,8 @@ static void feed_wakeup(struct model *m, const struct ls_rec_wakeup *w)
 
 static void task_exit(struct model *m, struct task *t, uint64_t ts)
 {
+	if (!t->alive)
+		return; /* exited once already: it is in m->exited */
 	task_off_cpu(t, ts);
 	end_sleep(t, ts);
 	t->alive = false;

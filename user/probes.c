@@ -175,6 +175,11 @@ int probes_poll(struct probes *p, int timeout_ms)
 	return ring_buffer__poll(p->rb, timeout_ms);
 }
 
+int probes_drain(struct probes *p)
+{
+	return ring_buffer__consume(p->rb);
+}
+
 void probes_drops(const struct probes *p, uint64_t *ringbuf, uint64_t *inflight)
 {
 	*ringbuf = p->skel->bss->ringbuf_drops;

@@ -301,6 +301,16 @@ def expect(obj, what, wanted):
         raise AssertionError(f"{what}: " + "; ".join(bad) + f"\n  {compact(obj)}")
 
 
+def expect_no_drops(final):
+    """drops.ringbuf is 0, and so is every other drop counter the line has."""
+    drops = final.get("drops")
+    if not isinstance(drops, dict) or "ringbuf" not in drops:
+        raise AssertionError(f"final line has no drops.ringbuf: {compact(final.get('drops'))}")
+    lost = {k: v for k, v in drops.items() if v != 0}
+    if lost:
+        raise AssertionError(f"the collector lost records, exact counts cannot hold: {lost}")
+
+
 def section(final, name):
     items = final.get(name)
     if not isinstance(items, list):
@@ -367,7 +377,7 @@ class E2E(unittest.TestCase):
         self.assertIn("all targets exited", col.err.text())
 
         final = col.final()
-        expect(final, "final line", {"drops.ringbuf": 0})
+        expect_no_drops(final)
         target = only(pick(section(final, "targets"), pid=server.pid), f"target {server.pid}")
         expect(target, "target", {"alive": False})
         socks = [s for s in pick(section(final, "sockets"), pid=server.pid, type="stream")
@@ -393,7 +403,7 @@ class E2E(unittest.TestCase):
         self.assertEqual(rc, 0, "run must exit with the child's status (0)\n" + col.describe())
 
         final = col.final()
-        expect(final, "final line", {"drops.ringbuf": 0})
+        expect_no_drops(final)
         target = only(section(final, "targets"), "target")
         pid = target.get("pid")
         tasks = section(final, "tasks")
