@@ -370,6 +370,28 @@ static void waker_add_edge(struct waker *w, pid_t from, pid_t to)
 	w->edges[w->nedges++] = (struct edge){from, to, 1};
 }
 
+/* A wait returned this waker before the write's record came (the writer
+ * was preempted between the wake and its syscall exit): the write is the
+ * wake's cause all the same, and that wait is a waker wake, not "other". */
+static void waker_deliver_late(struct model *m, struct waker *w, const struct ls_rec_io *io)
+{
+	struct task *t = model_task(m, w->orphan_tid);
+
+	if (!t)
+		t = omap_get(&m->dead, (uint64_t)w->orphan_tid);
+	w->wakes++;
+	waker_add_edge(w, io->h.tid, w->orphan_tid);
+	hist_add(&w->latency_ns, w->orphan_ts - io->start);
+	if (t && w->orphan_other) {
+		if (t->wakes_other)
+			t->wakes_other--;
+		t->wakes_waker++;
+		if (t->tid == (pid_t)io->h.tid)
+			t->wakes_self++;
+	}
+	w->orphan_tid = 0;
+}
+
 static struct interest *interest_by_token(struct reactor *r, uint64_t token)
 {
 	for (int i = 0; i < r->ninterest; i++)
@@ -397,6 +419,8 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 	struct task *t = task_get(m, w->h.tgid, w->h.tid, ts);
 	struct reactor *r = (struct reactor *)object_at(m, w->h.tgid, w->epfd, w->obj, LS_FD_EPOLL, ts);
 	enum wake_cause cause = WAKE_OTHER;
+	struct waker *orphans[LS_WAIT_EVENTS_MAX];
+	int norphans = 0;
 	bool self = false;
 
 	if (ts > w->start)
@@ -429,8 +453,12 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 		if (o->kind == LS_FD_EVENTFD || o->kind == LS_FD_PIPE) {
 			struct waker *wk = (struct waker *)o;
 
-			if (!wk->pending_tid)
+			if (!wk->pending_tid) {
+				wk->orphan_tid = t->tid;
+				wk->orphan_ts = ts;
+				orphans[norphans++] = wk;
 				continue;
+			}
 			wk->wakes++;
 			waker_add_edge(wk, wk->pending_tid, t->tid);
 			hist_add(&wk->latency_ns, ts > wk->pending_ts ? ts - wk->pending_ts : 0);
@@ -447,6 +475,8 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 				cause = WAKE_SOCKET;
 		}
 	}
+	for (int i = 0; i < norphans; i++)
+		orphans[i]->orphan_other = cause == WAKE_OTHER;
 	if (cause == WAKE_WAKER)
 		t->wakes_waker++;
 	else if (cause == WAKE_SOCKET)
@@ -588,9 +618,11 @@ static void feed_io(struct model *m, const struct ls_rec_io *io)
 		w->writes++;
 		if (o->kind == LS_FD_EVENTFD ? io->before > 0 : w->pending_tid != 0 && !early)
 			w->coalesced++;
-		if (early)
+		if (early) {
 			w->early_tid = 0;
-		else if (!w->pending_tid) {
+		} else if (w->orphan_tid && io->start <= w->orphan_ts) {
+			waker_deliver_late(m, w, io);
+		} else if (!w->pending_tid) {
 			w->pending_tid = io->h.tid;
 			w->pending_ts = io->start;
 		}

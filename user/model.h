@@ -87,6 +87,9 @@ struct waker {
 	uint64_t pending_ts;
 	pid_t early_tid;   /* a write made pending by its wakeup, before its IO record */
 	uint64_t early_ts; /* its entry */
+	pid_t orphan_tid;  /* a wait that returned this waker with no write seen yet: */
+	uint64_t orphan_ts; /* the write's IO record (at its exit) can come later */
+	bool orphan_other;  /* that wait was counted as an "other" wake */
 	bool registered;   /* ever in an interest list (pipes are wakers only then) */
 	struct edge *edges;
 	int nedges, cap;
