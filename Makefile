@@ -66,7 +66,7 @@ $(OUT)/tests/%: tests/unit/%.c $(patsubst user/%.c,$(OUT)/san/%.o,$(CORE_SRCS)) 
 	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $^ -lcmocka -ljson-c -o $@
 
 workloads: $(WORKLOADS)
-$(OUT)/workloads/%: tests/workloads/%.c | $(OUT)/workloads
+$(OUT)/workloads/%: tests/workloads/%.c tests/workloads/workload.h | $(OUT)/workloads
 	$(CC) -O2 -g -Wall -Wextra -Werror -pthread $< -o $@
 
 unit: $(UNIT_TESTS)

@@ -18,54 +18,13 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { MAX_MSG = 64 * 1024, TIMEOUT_S = 30 };
+#include "workload.h"
 
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
-static void fail(const char *msg)
-{
-	fprintf(stderr, "echo_client: %s\n", msg);
-	exit(1);
-}
-
-static void give_up(int sig)
-{
-	static const char msg[] = "echo_client: timed out\n";
-	ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
-
-	(void)sig;
-	(void)n;
-	_exit(3);
-}
-
-static void bound_run_time(void)
-{
-	signal(SIGALRM, give_up);
-	signal(SIGPIPE, SIG_IGN);
-	alarm(TIMEOUT_S);
-}
-
-/* A decimal in [lo, hi], or -1. */
-static long parse_number(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	return v;
-}
+enum { MAX_MSG = 64 * 1024 };
 
 static int connect_loopback(int port)
 {
@@ -120,6 +79,7 @@ int main(int argc, char **argv)
 	long port, n, m;
 	int fd;
 
+	workload_name = "echo_client";
 	if (argc != 4 || (port = parse_number(argv[1], 1, 65535)) < 0 ||
 	    (n = parse_number(argv[2], 0, LONG_MAX)) < 0 ||
 	    (m = parse_number(argv[3], 1, MAX_MSG)) < 0) {
@@ -127,6 +87,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	bound_run_time();
+	signal(SIGPIPE, SIG_IGN);
 
 	fd = connect_loopback((int)port);
 	for (long i = 0; i < n; i++) {

@@ -14,64 +14,19 @@
  *   30 s (exit 3) so a hung test never hangs CI.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { BUF_SIZE = 64 * 1024, MAX_EVENTS = 64, TIMEOUT_S = 30 };
+#include "workload.h"
 
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
-static void give_up(int sig)
-{
-	static const char msg[] = "echo_server: timed out\n";
-	ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
-
-	(void)sig;
-	(void)n;
-	_exit(3);
-}
-
-static void bound_run_time(void)
-{
-	signal(SIGALRM, give_up);
-	signal(SIGPIPE, SIG_IGN);
-	alarm(TIMEOUT_S);
-}
-
-static int listen_loopback(uint16_t *port)
-{
-	struct sockaddr_in a = {
-		.sin_family = AF_INET,
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
-	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		die("socket");
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0)
-		die("bind");
-	if (listen(fd, 16) < 0)
-		die("listen");
-	if (getsockname(fd, (struct sockaddr *)&a, &len) < 0)
-		die("getsockname");
-	*port = ntohs(a.sin_port);
-	return fd;
-}
+enum { BUF_SIZE = 64 * 1024, MAX_EVENTS = 64 };
 
 static void watch(int ep, int fd)
 {
@@ -157,6 +112,7 @@ int main(int argc, char **argv)
 	uint16_t port;
 	int ep, lfd;
 
+	workload_name = "echo_server";
 	if (argc == 2 && strcmp(argv[1], "--once") == 0)
 		once = 1;
 	else if (argc != 1) {
@@ -164,6 +120,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	bound_run_time();
+	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_NAME, "echo_server", 0, 0, 0);
 
 	ep = epoll_create1(EPOLL_CLOEXEC);

@@ -12,38 +12,20 @@
  *   Gives up after 30 s (exit 3).
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
+
+#include "workload.h"
 
 #define EVENTFD_TOKEN  0xE1
 #define LISTENER_TOKEN 0x50
 
-enum { TIMEOUT_S = 30, EVENTFD_COUNT = 5 };
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
-static void give_up(int sig)
-{
-	static const char msg[] = "preexisting: timed out\n";
-	ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
-
-	(void)sig;
-	(void)n;
-	_exit(3);
-}
+enum { EVENTFD_COUNT = 5 };
 
 /* Exiting in the handler leaves no window between a check and pause(). */
 static void stop(int sig)
@@ -59,29 +41,7 @@ static void handle_signals(void)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
 		die("sigaction");
-	signal(SIGALRM, give_up);
-	alarm(TIMEOUT_S);
-}
-
-static int listen_loopback(uint16_t *port)
-{
-	struct sockaddr_in a = {
-		.sin_family = AF_INET,
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
-	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		die("socket");
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0)
-		die("bind");
-	if (listen(fd, 16) < 0)
-		die("listen");
-	if (getsockname(fd, (struct sockaddr *)&a, &len) < 0)
-		die("getsockname");
-	*port = ntohs(a.sin_port);
-	return fd;
+	bound_run_time();
 }
 
 static void watch(int ep, int fd, uint64_t token)
@@ -97,6 +57,7 @@ int main(int argc, char **argv)
 	uint16_t port;
 	int ep, efd, lfd;
 
+	workload_name = "preexisting";
 	(void)argv;
 	if (argc != 1) {
 		fprintf(stderr, "usage: preexisting\n");

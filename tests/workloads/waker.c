@@ -20,7 +20,6 @@
 #include <limits.h>
 #include <pthread.h>
 #include <semaphore.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +30,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "workload.h"
+
 #define WAKE_TOKEN 0x77616b65ULL
 
-enum { TIMEOUT_S = 30, MAX_DELAY_MS = 20000 };
+enum { MAX_DELAY_MS = 20000 };
 
 struct loop {
 	int ep;
@@ -41,47 +42,6 @@ struct loop {
 	long rounds;
 	sem_t ack;
 };
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
-static void fail(const char *msg)
-{
-	fprintf(stderr, "waker: %s\n", msg);
-	exit(1);
-}
-
-static void give_up(int sig)
-{
-	static const char msg[] = "waker: timed out\n";
-	ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
-
-	(void)sig;
-	(void)n;
-	_exit(3);
-}
-
-static void bound_run_time(void)
-{
-	signal(SIGALRM, give_up);
-	alarm(TIMEOUT_S);
-}
-
-/* A decimal in [lo, hi], or -1. */
-static long parse_number(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	return v;
-}
 
 static void usage(void)
 {
@@ -172,6 +132,7 @@ int main(int argc, char **argv)
 	pthread_t poller;
 	int err;
 
+	workload_name = "waker";
 	if (argc == 4 && strcmp(argv[2], "--delay-ms") == 0)
 		delay_ms = parse_number(argv[3], 0, MAX_DELAY_MS);
 	else if (argc != 2)
