@@ -79,6 +79,7 @@ void model_free(struct model *m)
 	omap_free(&m->tasks);
 	omap_free(&m->dead);
 	omap_free(&m->objects);
+	omap_free(&m->reactors);
 	omap_free(&m->targets);
 	free(m);
 }
@@ -164,11 +165,9 @@ static void unregister_everywhere(struct model *m, struct object *gone)
 {
 	void *v;
 
-	for (size_t i = 0; omap_next(&m->objects, &i, NULL, &v);) {
+	for (size_t i = 0; omap_next(&m->reactors, &i, NULL, &v);) {
 		struct reactor *r = v;
 
-		if (r->o.kind != LS_FD_EPOLL)
-			continue;
 		for (int j = 0; j < r->ninterest; j++) {
 			if (r->interest[j].addr == gone->addr) {
 				r->interest[j--] = r->interest[--r->ninterest];
@@ -180,6 +179,8 @@ static void unregister_everywhere(struct model *m, struct object *gone)
 static void object_close(struct model *m, struct object *o, uint64_t ts)
 {
 	omap_del(&m->objects, o->addr);
+	if (o->kind == LS_FD_EPOLL)
+		omap_del(&m->reactors, o->addr);
 	o->open = false;
 	o->closed_ts = ts;
 	o->next_closed = m->closed;
@@ -197,15 +198,17 @@ static void object_forget(struct model *m, struct object *o, uint64_t ts)
 
 	for (size_t i = 0; omap_next(&m->targets, &i, NULL, &v);) {
 		struct target *t = v;
-		uint64_t key;
+		uint64_t *stale = xcalloc(t->fds.len + 1, sizeof(*stale)), key;
+		size_t n = 0;
 		void *a;
 
-		for (size_t j = 0; omap_next(&t->fds, &j, &key, &a);) {
-			if ((uint64_t)(uintptr_t)a == o->addr) {
-				omap_del(&t->fds, key);
-				j = 0; /* deletion shifts entries back: rescan */
-			}
-		}
+		/* collect first: deletion moves entries the walk has not seen */
+		for (size_t j = 0; omap_next(&t->fds, &j, &key, &a);)
+			if ((uint64_t)(uintptr_t)a == o->addr)
+				stale[n++] = key;
+		for (size_t j = 0; j < n; j++)
+			omap_del(&t->fds, stale[j]);
+		free(stale);
 	}
 	o->refs = 0;
 	object_close(m, o, ts);
@@ -233,6 +236,8 @@ static struct object *object_get(struct model *m, pid_t pid, pid_t creator, uint
 	if (kind == LS_FD_EVENTFD || kind == LS_FD_PIPE)
 		hist_init(&((struct waker *)o)->latency_ns);
 	omap_put(&m->objects, addr, o);
+	if (kind == LS_FD_EPOLL)
+		omap_put(&m->reactors, addr, o);
 	return o;
 }
 
@@ -612,15 +617,10 @@ static void feed_io(struct model *m, const struct ls_rec_io *io)
 	if (io->ret <= 0)
 		return;
 	if (io->dir == LS_DIR_WRITE) {
-		/* its wakeup already made it the pending write */
-		bool early = w->early_tid == (pid_t)io->h.tid && w->early_ts == io->start;
-
 		w->writes++;
-		if (o->kind == LS_FD_EVENTFD ? io->before > 0 : w->pending_tid != 0 && !early)
+		if (o->kind == LS_FD_EVENTFD ? io->before > 0 : w->pending_tid != 0)
 			w->coalesced++;
-		if (early) {
-			w->early_tid = 0;
-		} else if (w->orphan_tid && io->start <= w->orphan_ts) {
+		if (w->orphan_tid && io->start <= w->orphan_ts) {
 			waker_deliver_late(m, w, io);
 		} else if (!w->pending_tid) {
 			w->pending_tid = io->h.tid;
@@ -683,22 +683,7 @@ static void feed_switch(struct model *m, const struct ls_rec_switch *s)
 
 static void feed_wakeup(struct model *m, const struct ls_rec_wakeup *w)
 {
-	struct object *o = model_object(m, w->wobj);
 	struct task *t;
-
-	/* woken by a write to a waker: the write is pending from now, though
-	 * its IO record (written at its exit) may come after the woken wait's */
-	if (o && (o->kind == LS_FD_EVENTFD || o->kind == LS_FD_PIPE) &&
-	    (w->wsc == LS_SC_WRITE || w->wsc == LS_SC_WRITEV)) {
-		struct waker *wk = (struct waker *)o;
-
-		if (!wk->pending_tid && !(wk->early_tid == (pid_t)w->h.tid && wk->early_ts == w->wstart)) {
-			wk->pending_tid = w->h.tid;
-			wk->pending_ts = w->wstart;
-			wk->early_tid = w->h.tid;
-			wk->early_ts = w->wstart;
-		}
-	}
 
 	if (omap_get(&m->dead, w->tid))
 		return;

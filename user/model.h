@@ -85,8 +85,6 @@ struct waker {
 	uint64_t writes, reads, coalesced, wakes;
 	pid_t pending_tid; /* the first write not yet delivered */
 	uint64_t pending_ts;
-	pid_t early_tid;   /* a write made pending by its wakeup, before its IO record */
-	uint64_t early_ts; /* its entry */
 	pid_t orphan_tid;  /* a wait that returned this waker with no write seen yet: */
 	uint64_t orphan_ts; /* the write's IO record (at its exit) can come later */
 	bool orphan_other;  /* that wait was counted as an "other" wake */
@@ -126,6 +124,7 @@ struct model {
 	uint64_t retain_ns;
 	struct omap tasks;   /* tid -> struct task */
 	struct omap objects; /* kernel addr -> struct object (open ones) */
+	struct omap reactors; /* kernel addr -> struct reactor, the open ones again */
 	struct omap targets; /* pid -> struct target */
 	struct object *closed; /* closed objects kept for the retention time */
 	struct task **exited;  /* exited tasks, likewise */

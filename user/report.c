@@ -315,11 +315,9 @@ static json_object *waker_reactors(const struct model *m, const struct waker *w)
 	void *v;
 	char id[32];
 
-	for (size_t i = 0; omap_next(&m->objects, &i, NULL, &v);) {
+	for (size_t i = 0; omap_next(&m->reactors, &i, NULL, &v);) {
 		const struct reactor *r = v;
 
-		if (r->o.kind != LS_FD_EPOLL)
-			continue;
 		for (int j = 0; j < r->ninterest; j++) {
 			if (r->interest[j].addr == w->o.addr) {
 				json_object_array_add(a, json_object_new_string(id_of(m, &r->o, id, sizeof(id))));
