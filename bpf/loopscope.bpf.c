@@ -518,15 +518,12 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	r = reserve(sizeof(*r));
 	if (!r)
 		return 0;
-	if (pt)
-		pid_tgid = (__u64)ptgid << 32 | BPF_CORE_READ(prev, pid);
-	else
-		pid_tgid = (__u64)ntgid << 32 | BPF_CORE_READ(next, pid);
-	fill_hdr(&r->h, LS_REC_SWITCH, sizeof(*r), pid_tgid);
 	r->prev_tid = pt ? BPF_CORE_READ(prev, pid) : 0;
 	r->prev_tgid = pt ? ptgid : 0;
 	r->next_tid = nt ? BPF_CORE_READ(next, pid) : 0;
 	r->next_tgid = nt ? ntgid : 0;
+	pid_tgid = pt ? (__u64)ptgid << 32 | r->prev_tid : (__u64)ntgid << 32 | r->next_tid;
+	fill_hdr(&r->h, LS_REC_SWITCH, sizeof(*r), pid_tgid);
 	r->prev_state = preempt ? 0 : prev_state;
 	r->prev_sc = -1;
 	r->prev_obj = 0;

@@ -197,9 +197,11 @@ struct ls_rec_switch {
 	__u8 pad[5];
 };
 
-/* sched_wakeup of a traced task.  The header describes the waker (the
+/* sched_waking of a traced task.  The header describes the waker (the
  * current task, traced or not); `wsc`/`wobj` say which syscall and object
- * the waker was in, when loopscope follows it. */
+ * the waker was in, when loopscope follows it.  The model pairs waker
+ * writes with woken waits from the syscall records; these fields are for
+ * exports and diagnoses (a futex wake, a write that woke a blocked read). */
 struct ls_rec_wakeup {
 	struct ls_hdr h;
 	__u32 tid;        /* woken */
