@@ -16,9 +16,11 @@ BPF_SRCS   := bpf/loopscope.bpf.c
 BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS      := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
-# The model, its reports and /proc parsing need no BPF: unit tests link them.
-CORE_SRCS  := user/hist.c user/model.c user/report.c user/procfs.c user/util.c user/syscalls.c
-APP_SRCS   := $(CORE_SRCS) user/probes.c user/collector.c user/main.c
+# Every user/*.c is part of the program.  The core (all but the files that
+# need the BPF skeleton, ncurses or main()) needs no root: unit tests link it.
+APP_SRCS   := $(sort $(wildcard user/*.c))
+NOT_CORE   := user/probes.c user/collector.c user/main.c
+CORE_SRCS  := $(filter-out $(NOT_CORE),$(APP_SRCS))
 CORE_OBJS  := $(patsubst user/%.c,$(OUT)/%.o,$(CORE_SRCS))
 APP_OBJS   := $(patsubst user/%.c,$(OUT)/%.o,$(APP_SRCS))
 
