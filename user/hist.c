@@ -32,6 +32,13 @@ static uint64_t bucket_mid(unsigned int i)
 	return lo + (((uint64_t)1 << shift) - 1) / 2;
 }
 
+uint64_t hist_bucket_low(unsigned int i)
+{
+	if (i < HIST_SUB)
+		return i;
+	return (uint64_t)(HIST_SUB + i % HIST_SUB) << (i / HIST_SUB - 1);
+}
+
 /* Saturate rather than wrap: a wrapped bucket would move every percentile. */
 static void bucket_inc(uint32_t *b, uint32_t n)
 {

@@ -23,6 +23,8 @@ void hist_add(struct hist *h, uint64_t v);
 uint64_t hist_percentile(const struct hist *h, double p);
 uint64_t hist_min(const struct hist *h);
 uint64_t hist_mean(const struct hist *h);
+/* The smallest value bucket i holds. */
+uint64_t hist_bucket_low(unsigned int i);
 void hist_merge(struct hist *dst, const struct hist *src);
 
 #endif

@@ -10,6 +10,33 @@
 #include "report.h"
 #include "syscalls.h"
 
+/* The histogram folded into powers of two, for a viewer to draw as bars:
+ * [[lo, count], ...] for each non-empty range [lo, 2*lo) (lo 0: [0, 16)). */
+static json_object *hist_bars(const struct hist *h)
+{
+	json_object *a = json_object_new_array();
+	uint64_t lo = 0, n = 0;
+
+	/* i == HIST_BUCKETS flushes the last range */
+	for (unsigned int i = 0; h && i <= HIST_BUCKETS; i++) {
+		uint64_t b = i < HIST_BUCKETS ? hist_bucket_low(i) : UINT64_MAX;
+		uint64_t range = b < HIST_SUB ? 0 : (uint64_t)1 << (63 - __builtin_clzll(b));
+
+		if (range != lo && n) {
+			json_object *p = json_object_new_array();
+
+			json_object_array_add(p, json_object_new_uint64(lo));
+			json_object_array_add(p, json_object_new_uint64(n));
+			json_object_array_add(a, p);
+			n = 0;
+		}
+		lo = range;
+		if (i < HIST_BUCKETS)
+			n += h->buckets[i];
+	}
+	return a;
+}
+
 static json_object *hist_json(const struct hist *h)
 {
 	json_object *o = json_object_new_object();
@@ -21,6 +48,7 @@ static json_object *hist_json(const struct hist *h)
 	json_object_object_add(o, "p90", json_object_new_uint64(h ? hist_percentile(h, 90) : 0));
 	json_object_object_add(o, "p99", json_object_new_uint64(h ? hist_percentile(h, 99) : 0));
 	json_object_object_add(o, "max", json_object_new_uint64(h ? h->max : 0));
+	json_object_object_add(o, "buckets", hist_bars(h));
 	return o;
 }
 
