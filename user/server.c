@@ -174,6 +174,8 @@ static void flush(struct server *s, struct conn *c)
 /* Queues f (taking a reference) and writes what fits. */
 static void enqueue(struct server *s, struct conn *c, struct frame *f)
 {
+	bool was_empty = c->qn == 0;
+
 	if (c->dead || !f)
 		return;
 	if (f->state) {
@@ -195,7 +197,7 @@ static void enqueue(struct server *s, struct conn *c, struct frame *f)
 		kill_conn(c, "too slow: too many messages queued");
 		return;
 	}
-	if (!c->qn)
+	if (was_empty) /* the stall clock starts; replacing a state does not restart it */
 		c->progress_ts = now_ns();
 	f->refs++;
 	c->q[c->qn++] = f;

@@ -46,6 +46,11 @@ PRE_EVENTFD_TOKEN, PRE_LISTENER_TOKEN, PRE_EVENTFD_COUNT = 0xE1, 0x50, 5
 
 LIVE = set()              # every process started and not yet reaped
 
+# Collectors serve viewers on a socket: each test run gets its own, so runs
+# side by side (and a collector of the user's) never meet.
+SOCKET_DIR = tempfile.mkdtemp(prefix="loopscope-e2e-sock-")
+os.environ["LOOPSCOPE_SOCKET"] = os.path.join(SOCKET_DIR, "loopscope.sock")
+
 
 def in_ci():
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
@@ -118,9 +123,9 @@ class Lines:
 class Proc:
     """A child in its own process group, its stdout and stderr read by threads."""
 
-    def __init__(self, argv):
+    def __init__(self, argv, stdin=subprocess.DEVNULL):
         self.argv = [str(a) for a in argv]
-        self.popen = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+        self.popen = subprocess.Popen(self.argv, stdin=stdin,
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                       start_new_session=True)
         self.pid = self.popen.pid
@@ -575,6 +580,7 @@ def main(argv):
     finally:
         for proc in list(LIVE):
             proc.stop()
+        shutil.rmtree(SOCKET_DIR, ignore_errors=True)
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     failed += interrupted
     skipped = len(result.skipped)

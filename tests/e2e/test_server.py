@@ -1,0 +1,449 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the collector's viewers (docs/protocol.md): a real
+collector (real BPF) on the ticker workload, and viewers as processes
+(`loopscope watch`, the headless viewer that prints every message it gets as
+a JSON line stamped with CLOCK_MONOTONIC "recv_ns", and takes commands on
+stdin), raw sockets for bad input, and setpriv for a viewer that is not root.
+
+Run as `python3 tests/e2e/test_server.py [TEST_NAME...]`; the last line is
+`N passed, N failed`. Needs root and BTF: without them every test prints
+SKIP, unless CI is set, where that is a failure.
+"""
+
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import unittest
+
+import test_e2e as e
+from test_e2e import LOOPSCOPE, Proc, expect, only, pick, run_briefly, workload
+
+TICK = 2.0              # the collector's interval in the pause test
+PUSH_BOUND = 0.25       # a pushed pause must arrive well within a tick (8x under)
+MSG_TIMEOUT = 10        # any one awaited message
+
+
+class Watcher(Proc):
+    """`loopscope watch` with a pipe on stdin; its lines parsed as JSON."""
+
+    def __init__(self, sock, brief=False, prefix=()):
+        argv = [*prefix, LOOPSCOPE, "watch", "--socket", sock] + (["--brief"] if brief else [])
+        super().__init__(argv, stdin=subprocess.PIPE)
+        self.seen = 0   # messages already consumed by next()
+
+    def send(self, line):
+        self.popen.stdin.write((line + "\n").encode())
+        self.popen.stdin.flush()
+
+    def messages(self):
+        out = []
+        for line in self.out.snapshot():
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                raise AssertionError(f"watch printed a line that is not JSON: {line[:200]}\n"
+                                     + self.describe())
+        return out
+
+    def next(self, type_, timeout=MSG_TIMEOUT, skip=()):
+        """The next message (after those consumed) of type_; the ones before
+        it must have a type in skip."""
+        deadline = time.monotonic() + timeout
+        while True:
+            msgs = self.messages()
+            for i in range(self.seen, len(msgs)):
+                m = msgs[i]
+                if m.get("type") == type_:
+                    self.seen = i + 1
+                    return m
+                if m.get("type") not in skip:
+                    raise AssertionError(f"waiting for '{type_}', got {e.compact(m, 400)}\n"
+                                         + self.describe(tail=10))
+                self.seen = i + 1
+            if time.monotonic() > deadline or self.out.eof:
+                raise AssertionError(f"no '{type_}' message within {timeout} s\n"
+                                     + self.describe(tail=10))
+            self.out.wait_for(lambda l: False, 0.05)
+
+    def since(self, type_):
+        """Messages of type_ not yet consumed."""
+        return [m for m in self.messages()[self.seen:] if m.get("type") == type_]
+
+
+class Session:
+    """A socket in a fresh directory, a ticker, a collector serving it."""
+
+    def __init__(self, interval, extra=(), period_ms=5, mode="run"):
+        self.dir = tempfile.mkdtemp(prefix="loopscope-srv-")
+        os.chmod(self.dir, 0o755)   # a viewer that is not root must reach the socket
+        self.sock = os.path.join(self.dir, "s.sock")
+        self.procs = []
+        if mode == "run":
+            args = ["--socket", self.sock, "-i", str(interval), *extra, "--",
+                    workload("ticker"), str(period_ms), "120"]
+        else:
+            args = ["--socket", self.sock, "-i", str(interval), *extra]
+        self.collector = e.Collector(mode, args) if mode == "run" else None
+
+    def attach(self, pids, extra=()):
+        self.collector = e.Collector("attach", ["--socket", self.sock, "-i", "0.2", *extra,
+                                                *[str(p) for p in pids]])
+
+    def watcher(self, **kw):
+        w = Watcher(self.sock, **kw)
+        self.procs.append(w)
+        return w
+
+    def close(self):
+        for p in self.procs:
+            p.stop()
+        if self.collector:
+            self.collector.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def frame(obj):
+    data = json.dumps(obj).encode() if not isinstance(obj, bytes) else obj
+    return struct.pack(">I", len(data)) + data
+
+
+def read_frame(s, timeout=MSG_TIMEOUT):
+    """One frame from a raw socket, or None at EOF."""
+    s.settimeout(timeout)
+    head = b""
+    while len(head) < 4:
+        chunk = s.recv(4 - len(head))
+        if not chunk:
+            return None
+        head += chunk
+    n = struct.unpack(">I", head)[0]
+    body = b""
+    while len(body) < n:
+        chunk = s.recv(min(65536, n - len(body)))
+        if not chunk:
+            raise AssertionError("EOF inside a frame from the collector")
+        body += chunk
+    return json.loads(body)
+
+
+def raw(sock):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sock)
+    welcome = read_frame(s)
+    assert welcome and welcome["type"] == "welcome", welcome
+    return s
+
+
+def until_eof(s):
+    """The frames left on s until the collector closes it."""
+    got = []
+    while True:
+        try:
+            m = read_frame(s)
+        except ConnectionResetError:   # closed with our bytes unread
+            return got
+        if m is None:
+            return got
+        got.append(m)
+
+
+class Server(unittest.TestCase):
+
+    def setUp(self):
+        why = e.missing_requirement()
+        if why:
+            if e.in_ci():
+                self.fail(f"CI must run this test, but: {why}")
+            self.skipTest(why)
+        self.session = None
+
+    def tearDown(self):
+        if self.session:
+            self.session.close()
+
+    def start(self, *a, **kw):
+        self.session = Session(*a, **kw)
+        self.session.collector.wait_attached()
+        return self.session
+
+    # ------------------------------------------------------------------
+
+    def test_pause_reaches_every_viewer_at_once(self):
+        s = self.start(TICK)
+        v = [s.watcher() for _ in range(3)]
+        ids = [w.next("welcome")["viewer"] for w in v]
+        self.assertEqual(len(set(ids)), 3)
+
+        v[0].send("pause")
+        sent = v[0].next("sent", skip=("viewers", "update"))["sent_ns"]
+        reply = v[0].next("reply", skip=("viewers", "update"))
+        expect(reply, "the pauser's confirmation",
+               {"to": "pause", "ok": True, "changed": True, "pause.paused": True,
+                "pause.by.viewer": ids[0], "pause.by.user": "root"})
+        delays = []
+        last_records = {}
+        for w in v:
+            before = w.since("update")
+            m = w.next("pause", skip=("viewers", "update"))
+            expect(m, "the pushed pause", {"pause.paused": True, "pause.by.viewer": ids[0],
+                                           "pause.by.uid": 0})
+            delays.append((m["recv_ns"] - sent) / 1e9)
+            ups = [x for x in w.messages()[:w.seen] if x.get("type") in ("update", "welcome")]
+            last_records[id(w)] = ups[-1]["state"]["records"]
+        print(f"     pause pushed to 3 viewers in {', '.join(f'{d * 1000:.1f}' for d in delays)} ms"
+              f" (tick {TICK} s)", flush=True)
+        for d in delays:
+            self.assertGreaterEqual(d, 0)
+            self.assertLess(d, PUSH_BOUND, f"pause reached a viewer {d:.3f} s after it was sent")
+
+        # a viewer that comes now learns it from its first message
+        v4 = s.watcher()
+        w4 = v4.next("welcome")
+        expect(w4, "a late viewer's welcome",
+               {"pause.paused": True, "pause.by.viewer": ids[0], "viewers": 4})
+        v.append(v4)
+
+        # over more than a tick: no updates to anyone
+        time.sleep(TICK * 1.3)
+        for w in v:
+            self.assertEqual(w.since("update"), [], "an update went out while paused")
+
+        v[2].send("resume")
+        sent = v[2].next("sent", skip=("viewers",))["sent_ns"]
+        expect(v[2].next("reply", skip=("viewers",)), "the resumer's confirmation",
+               {"to": "resume", "changed": True, "pause.paused": False})
+        for w in v:
+            m = w.next("pause", skip=("viewers",))
+            expect(m, "the pushed resume", {"pause.paused": False, "pause.by.viewer": ids[2]})
+            up = w.next("update", skip=("viewers",))
+            delay = (up["recv_ns"] - sent) / 1e9
+            self.assertLess(delay, PUSH_BOUND, f"resume's update came {delay:.3f} s after it")
+            # the collector kept draining the ring buffer while paused, losing nothing
+            e.expect_no_drops(up["state"])
+            if id(w) in last_records:
+                self.assertGreater(up["state"]["records"], last_records[id(w)])
+            # then live ticks again
+            w.next("update", timeout=TICK * 3, skip=("viewers",))
+
+    def test_stuck_viewer_stalls_nobody(self):
+        s = self.start(0.05, extra=("--viewer-timeout", "2"), period_ms=1)
+        live = s.watcher(brief=True)
+        live.next("welcome")
+        stuck = raw(s.sock)   # connects, takes its welcome, then never reads again
+        t0 = time.monotonic()
+        line = s.collector.err.wait_for(lambda l: "dropped: too slow" in l, 30)
+        self.assertIsNotNone(line, "the stuck viewer was never dropped\n" + s.collector.describe())
+        self.assertRegex(line, r"^loopscope: viewer \d+ \(root\) dropped: too slow")
+        took = time.monotonic() - t0
+        ups = [m["recv_ns"] for m in live.messages() if m.get("type") == "update"]
+        gaps = [(b - a) / 1e9 for a, b in zip(ups, ups[1:])]
+        print(f"     stuck viewer dropped after {took:.1f} s; the live one got {len(ups)} updates,"
+              f" largest gap {max(gaps) * 1000:.0f} ms (interval 50 ms)", flush=True)
+        self.assertGreater(len(ups), took / 0.05 / 4, "the live viewer missed most ticks")
+        self.assertLess(max(gaps), 1.0, "the live viewer waited over a second for a tick")
+        stuck.close()
+        st = run_briefly([LOOPSCOPE, "status", "--json", "--socket", s.sock])
+        self.assertEqual(st.returncode, 0, st.stderr)
+        status = json.loads(st.stdout)
+        self.assertEqual(status["viewers"], 2)   # the live watcher and this status
+        self.assertTrue(s.collector.alive())
+
+    def test_garbage_on_the_socket(self):
+        s = self.start(0.2)
+        w = s.watcher(brief=True)
+        w.next("welcome")
+        cases = [
+            (b"\xff\xff\xff\xff", "bad frame length 4294967295 (limit 65536)"),
+            (frame(b"not json at all"), "frame is not a JSON object"),
+            (frame({"v": 7, "type": "pause"}), "protocol version 7 is not spoken here (this side speaks 1)"),
+            (frame({"type": "pause"}), "message without a protocol version \"v\""),
+        ]
+        for data, want in cases:
+            c = raw(s.sock)
+            c.sendall(data)
+            got = [m for m in until_eof(c) if m["type"] == "error"]
+            self.assertEqual(len(got), 1, got)
+            expect(got[0], "the answer to a bad frame", {"error": want, "fatal": True})
+            c.close()
+        # an unknown type is answered and the connection stays
+        c = raw(s.sock)
+        c.sendall(frame({"v": 1, "type": "frobnicate", "id": 3}))
+        m = read_frame(c)
+        while m["type"] not in ("error",):
+            m = read_frame(c)
+        expect(m, "unknown type", {"error": "unknown message type 'frobnicate'", "fatal": False, "id": 3})
+        c.sendall(frame({"v": 1, "type": "status", "id": 4}))
+        m = read_frame(c)
+        while m["type"] != "reply":
+            m = read_frame(c)
+        expect(m, "status after an error", {"id": 4, "ok": True, "to": "status"})
+        c.close()
+        # cut mid-frame, and plain noise
+        c = raw(s.sock)
+        c.sendall(b"\x00\x00\x01\x00{\"v\":1,")
+        c.close()
+        c = raw(s.sock)
+        c.sendall(bytes((i * 37 + 11) % 256 for i in range(4096)))
+        until_eof(c)
+        c.close()
+        # the watcher is still served
+        w.seen = len(w.messages())
+        w.next("update", timeout=5, skip=("viewers",))
+        self.assertTrue(w.alive())
+        self.assertTrue(s.collector.alive())
+        st = run_briefly([LOOPSCOPE, "status", "--json", "--socket", s.sock])
+        self.assertEqual(st.returncode, 0, st.stderr)
+        self.assertEqual(json.loads(st.stdout)["viewers"], 2)
+
+    def test_non_root_viewer_sees_only_its_own(self):
+        nobody = pwd.getpwnam("nobody")
+        drop = ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
+        d = tempfile.mkdtemp(prefix="loopscope-nobody-")
+        os.chmod(d, 0o755)
+        exe = os.path.join(d, "loopscope")
+        shutil.copy(LOOPSCOPE, exe)   # the build tree may be out of nobody's reach
+        os.chmod(exe, 0o755)
+        mine = Proc([workload("ticker"), "10", "120"])
+        theirs = Proc([*drop, workload("ticker"), "10", "120"])
+        try:
+            for p in (mine, theirs):
+                self.assertIsNotNone(p.out.wait_for(lambda l: l == "ready", 10), p.describe())
+            self.session = Session(0.2, mode="attach")
+            s = self.session
+            # by default only root (and the group loopscope) may connect
+            s.attach([mine.pid, theirs.pid])
+            s.collector.wait_attached()
+            r = run_briefly([*drop, exe, "dump", "--json", "--socket", s.sock])
+            self.assertEqual(r.returncode, 1)
+            self.assertEqual(r.stderr, f"loopscope: not allowed to connect to {s.sock}: ask for the "
+                                       "collector's group, or run as root\n")
+            s.collector.stop()   # SIGKILL: its socket file stays, stale
+            s.attach([mine.pid, theirs.pid], extra=("--socket-mode", "0666"))
+            s.collector.wait_attached()
+            self.assertEqual(os.stat(s.sock).st_mode & 0o777, 0o666)
+
+            r = run_briefly([*drop, exe, "dump", "--json", "--socket", s.sock])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            state = json.loads(r.stdout)
+            self.assertEqual([t["pid"] for t in state["targets"]], [theirs.pid])
+            self.assertEqual(sorted({t["pid"] for t in state["tasks"]}), [theirs.pid])
+            self.assertEqual(sorted(t["name"] for t in state["tasks"]), ["loop", "ticker"])
+            for kind in ("reactors", "wakers", "sockets"):
+                self.assertEqual({o["pid"] for o in state[kind]} - {theirs.pid}, set(), kind)
+            self.assertEqual(len(state["wakers"]), 1)
+
+            r = run_briefly([exe, "dump", "--json", "--socket", s.sock])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            state = json.loads(r.stdout)
+            self.assertEqual(sorted(t["pid"] for t in state["targets"]), sorted([mine.pid, theirs.pid]))
+            self.assertEqual(len(state["wakers"]), 2)
+
+            # the welcome says who the collector thinks the viewer is
+            w = Watcher(s.sock, brief=True, prefix=drop)
+            s.procs.append(w)
+            expect(w.next("welcome"), "nobody's welcome",
+                   {"you.uid": nobody.pw_uid, "you.user": "nobody"})
+        finally:
+            mine.stop()
+            theirs.stop()
+            shutil.rmtree(d, ignore_errors=True)
+
+    def test_commands(self):
+        s = self.start(0.2)
+        pid = s.collector.pid
+        r = run_briefly([LOOPSCOPE, "dump", "--json", "--socket", s.sock])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        state = json.loads(r.stdout)
+        t = only(state["targets"], "target")
+        expect(t, "the target", {"name": "ticker", "alive": True})
+        self.assertEqual(sorted(x["name"] for x in state["tasks"]), ["loop", "ticker"])
+        only(pick(state["wakers"], kind="eventfd"), "eventfd waker")
+
+        r = run_briefly([LOOPSCOPE, "dump", "--socket", s.sock])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"targets: {t['pid']} ticker\n", r.stdout)
+        self.assertRegex(r.stdout, r"\n\d+ +%d +loop +" % t["pid"])
+
+        r = run_briefly([LOOPSCOPE, "pause", "--socket", s.sock])
+        self.assertEqual((r.returncode, r.stdout), (0, "paused\n"), r.stderr)
+        r = run_briefly([LOOPSCOPE, "pause", "--socket", s.sock])
+        self.assertEqual((r.returncode, r.stdout), (0, "already paused\n"), r.stderr)
+        r = run_briefly([LOOPSCOPE, "status", "--socket", s.sock])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"^collector pid %d, up [0-9.]+ s, 1 viewer, PAUSED by viewer \d+ "
+                                   r"\(root\) [0-9.]+ s ago\n" % pid)
+        self.assertIn(f"targets: {t['pid']} ticker\n", r.stdout)
+        self.assertIn("drops: ringbuf 0, inflight 0, garbled 0\n", r.stdout)
+        r = run_briefly([LOOPSCOPE, "status", "--json", "--socket", s.sock])
+        st = json.loads(r.stdout)
+        expect(st, "status --json", {"paused": True, "viewers": 1,
+                                     "drops.ringbuf": 0, "recording": None})
+        r = run_briefly([LOOPSCOPE, "resume", "--socket", s.sock])
+        self.assertEqual((r.returncode, r.stdout), (0, "resumed\n"), r.stderr)
+
+        # a second collector on the same socket is refused
+        r = run_briefly([LOOPSCOPE, "run", "--socket", s.sock, "--", "true"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"loopscope: a collector already serves {s.sock}: view it with `loopscope view`,"
+                      " or pass --socket\n", r.stderr)
+        # no collector
+        gone = os.path.join(s.dir, "none.sock")
+        r = run_briefly([LOOPSCOPE, "status", "--socket", gone])
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr, f"loopscope: no collector at {gone}: start one with "
+                                   "`loopscope attach PID` or pass --socket\n")
+        r = run_briefly([LOOPSCOPE, "status", "--bogus"])
+        self.assertEqual(r.returncode, 2)
+
+        # the collector's end says bye to its viewers and removes the socket
+        w = s.watcher(brief=True)
+        w.next("welcome")
+        os.kill(pid, signal.SIGINT)
+        self.assertEqual(s.collector.wait_exit(e.EXIT_TIMEOUT), 0)
+        bye = w.next("bye", skip=("update", "viewers"))
+        self.assertEqual(bye["reason"], "collector stopping: signalled")
+        self.assertEqual(w.wait(e.EXIT_TIMEOUT), 0)
+        self.assertFalse(os.path.exists(s.sock))
+        os.kill(t["pid"], signal.SIGTERM)   # `run` leaves its command running when signalled alone
+
+
+def main(argv):
+    names = argv[1:] or unittest.defaultTestLoader.getTestCaseNames(Server)
+    unknown = [n for n in names if not hasattr(Server, n)]
+    if unknown:
+        print(f"usage: test_server.py [TEST_NAME...]; unknown: {' '.join(unknown)}", file=sys.stderr)
+        print("0 passed, 1 failed", flush=True)
+        return 2
+    signal.signal(signal.SIGTERM, e.interrupt)
+    result = e.Result()
+    interrupted = False
+    try:
+        unittest.TestSuite(Server(n) for n in names).run(result)
+    except KeyboardInterrupt:
+        interrupted = True
+        print("FAIL interrupted", flush=True)
+    except Exception:
+        interrupted = True
+        print("FAIL the test runner itself crashed\n" + traceback.format_exc(), flush=True)
+    finally:
+        for proc in list(e.LIVE):
+            proc.stop()
+        shutil.rmtree(e.SOCKET_DIR, ignore_errors=True)
+    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses) + interrupted
+    skipped = len(result.skipped)
+    summary = f"{result.passed} passed, {failed} failed"
+    print(summary + (f", {skipped} skipped" if skipped else ""), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
