@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,7 +17,9 @@
 #include "model.h"
 #include "probes.h"
 #include "procfs.h"
+#include "protocol.h"
 #include "report.h"
+#include "server.h"
 
 static volatile sig_atomic_t exiting;
 
@@ -34,6 +37,9 @@ struct collector {
 	int child_status;
 	bool child_reaped;
 	uint64_t tick, last_tick_ts, last_records;
+	double records_per_s; /* over the last tick */
+	struct server *server;
+	struct omap uids;     /* target pid -> its real uid + 1, for viewers' eyes */
 };
 
 static int feed(void *ctx, const void *rec, size_t len)
@@ -131,7 +137,8 @@ static void report(struct collector *c, bool final)
 	uint64_t span = now - c->last_tick_ts;
 
 	probes_drops(c->probes, &c->model->stats.ringbuf_drops, &c->model->stats.inflight_drops);
-	ri.records_per_s = span ? (c->model->stats.records - c->last_records) * 1e9 / span : 0;
+	c->records_per_s = span ? (c->model->stats.records - c->last_records) * 1e9 / span : 0;
+	ri.records_per_s = c->records_per_s;
 	c->last_tick_ts = now;
 	c->last_records = c->model->stats.records;
 	if (c->opts->json) {
@@ -186,11 +193,13 @@ static void summarize(struct collector *c)
 		(unsigned long long)(m->stats.ringbuf_drops + m->stats.inflight_drops), nt, nr, nw, ns);
 }
 
-/* The Tgid: line of /proc/PID/status; -1 when unreadable. */
-static pid_t thread_group_of(pid_t pid)
+/* The first number after key (e.g. "Tgid:", "Uid:") in /proc/PID/status;
+ * -1 when unreadable. */
+static long status_field(pid_t pid, const char *key)
 {
 	char path[64], line[256];
-	pid_t tgid = -1;
+	size_t klen = strlen(key);
+	long v = -1;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
@@ -198,18 +207,113 @@ static pid_t thread_group_of(pid_t pid)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+		if (!strncmp(line, key, klen)) {
+			v = strtol(line + klen, NULL, 10);
 			break;
+		}
 	fclose(f);
-	return tgid;
+	return v;
+}
+
+/* A target's real uid, read once (a process gone before that: -1, seen by
+ * root only). */
+static long target_uid(struct collector *c, pid_t pid)
+{
+	void *v = omap_get(&c->uids, (uint64_t)pid);
+	long uid;
+
+	if (v)
+		return (long)(uintptr_t)v - 1;
+	uid = status_field(pid, "Uid:");
+	if (uid >= 0)
+		omap_put(&c->uids, (uint64_t)pid, (void *)(uintptr_t)(uid + 1));
+	return uid;
+}
+
+/* What a viewer of uid may see: root everything, others their own targets. */
+struct sight {
+	struct omap pids;
+};
+
+static bool in_sight(const void *ctx, pid_t pid)
+{
+	return omap_get(&((const struct sight *)ctx)->pids, (uint64_t)pid) != NULL;
+}
+
+static void sight_of(struct collector *c, uid_t uid, struct sight *s, struct report_info *ri)
+{
+	void *v;
+
+	memset(s, 0, sizeof(*s));
+	if (uid == 0)
+		return;
+	for (size_t i = 0; omap_next(&c->model->targets, &i, NULL, &v);) {
+		const struct target *t = v;
+
+		if (target_uid(c, t->pid) == (long)uid)
+			omap_put(&s->pids, (uint64_t)t->pid, (void *)1);
+	}
+	ri->visible = in_sight;
+	ri->visible_ctx = s;
+}
+
+static json_object *viewer_state(void *ctx, uid_t uid)
+{
+	struct collector *c = ctx;
+	struct report_info ri = {.now = now_ns(), .tick = c->tick, .records_per_s = c->records_per_s};
+	struct sight s;
+	json_object *j;
+
+	sight_of(c, uid, &s, &ri);
+	j = report_json(c->model, &ri);
+	omap_free(&s.pids);
+	return j;
+}
+
+static json_object *viewer_status(void *ctx, uid_t uid)
+{
+	struct collector *c = ctx;
+	json_object *st = viewer_state(ctx, uid), *o = json_object_new_object();
+	static const char *const keep[] = {"targets", "uptime_s", "records", "records_per_s", "drops"};
+
+	/* the status is the state's head, without the objects */
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		json_object *v;
+
+		if (json_object_object_get_ex(st, keep[i], &v))
+			json_object_object_add(o, keep[i], json_object_get(v));
+	}
+	json_object_put(st);
+	json_object_object_add(o, "recording", NULL);
+	(void)c;
+	return o;
+}
+
+static int serve(struct collector *c, uint64_t start)
+{
+	const struct collector_opts *o = c->opts;
+	struct server_opts so = {
+		.path = proto_socket_path(o->socket),
+		.mode = o->socket_mode ? o->socket_mode : 0660,
+		.group = o->socket_group,
+		.stall_ns = o->stall_ns ? o->stall_ns : 10000000000ULL,
+		.start_ns = start,
+		.interval_s = o->interval_ns / 1e9,
+	};
+	struct server_ops ops = {.ctx = c, .state = viewer_state, .status = viewer_status};
+
+	if (o->no_server)
+		return 0;
+	return server_open(&c->server, &so, &ops);
 }
 
 int collector_run(const struct collector_opts *o)
 {
 	struct collector c = {.opts = o, .child = -1, .out = stdout};
 	struct sigaction sa = {.sa_handler = on_signal};
+	const char *bye = "collector stopping: signalled";
 	uint64_t start, next_tick;
-	int release = -1, err, ret = 1;
+	int release = -1, err, ret = 1, epfd = -1;
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "loopscope: must run as root to load BPF programs (try sudo)\n");
@@ -222,7 +326,7 @@ int collector_run(const struct collector_opts *o)
 			fprintf(stderr, "loopscope: no such process: %d\n", o->pids[i]);
 			return 1;
 		}
-		tgid = thread_group_of(o->pids[i]);
+		tgid = (pid_t)status_field(o->pids[i], "Tgid:");
 		if (tgid > 0 && tgid != o->pids[i]) {
 			fprintf(stderr, "loopscope: %d is a thread of process %d: attach to %d\n",
 				o->pids[i], tgid, tgid);
@@ -252,6 +356,18 @@ int collector_run(const struct collector_opts *o)
 	err = probes_open(&c.probes, o->follow_forks, o->verbose, feed, &c);
 	if (err)
 		goto out;
+	if (serve(&c, start))
+		goto out;
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	{
+		struct epoll_event ev = {.events = EPOLLIN};
+
+		if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, probes_fd(c.probes), &ev) ||
+		    (c.server && epoll_ctl(epfd, EPOLL_CTL_ADD, server_fd(c.server), &ev))) {
+			fprintf(stderr, "loopscope: cannot set up the event loop: %s\n", strerror(errno));
+			goto out;
+		}
+	}
 	if (c.child > 0) {
 		char name[16];
 
@@ -277,6 +393,9 @@ int collector_run(const struct collector_opts *o)
 	}
 	fprintf(stderr, "loopscope: attached to %d process%s, %d probes\n", o->npids + (c.child > 0),
 		o->npids + (c.child > 0) == 1 ? "" : "es", probes_count(c.probes));
+	if (c.server)
+		fprintf(stderr, "loopscope: serving viewers on %s (loopscope view --socket %s)\n",
+			proto_socket_path(o->socket), proto_socket_path(o->socket));
 	if (release >= 0) {
 		if (write(release, "g", 1) != 1)
 			fprintf(stderr, "loopscope: cannot release the child: %s\n", strerror(errno));
@@ -284,27 +403,41 @@ int collector_run(const struct collector_opts *o)
 		release = -1;
 	}
 
+	/* One loop, one thread: the ring buffer and the viewers' socket. */
 	next_tick = start + o->interval_ns;
 	while (!exiting) {
-		uint64_t now;
+		struct epoll_event evs[4];
+		uint64_t now = now_ns();
+		int wait_ms = next_tick > now ? (int)((next_tick - now + 999999) / 1000000) : 0;
 
-		err = probes_poll(c.probes, 100);
+		if (wait_ms > 100) /* /proc is the last word on exits: look often */
+			wait_ms = 100;
+		if (epoll_wait(epfd, evs, 4, wait_ms) < 0 && errno != EINTR) {
+			fprintf(stderr, "loopscope: waiting for events failed: %s\n", strerror(errno));
+			goto out;
+		}
+		err = probes_drain(c.probes);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "loopscope: reading the ring buffer failed: %s\n", strerror(-err));
 			goto out;
 		}
+		server_service(c.server);
 		now = now_ns();
 		check_targets(&c, now);
 		if (!model_targets_alive(c.model)) {
 			probes_drain(c.probes);
 			fprintf(stderr, "loopscope: all targets exited\n");
+			bye = "collector stopping: all targets exited";
 			break;
 		}
-		if (o->duration_ns && now - start >= o->duration_ns)
+		if (o->duration_ns && now - start >= o->duration_ns) {
+			bye = "collector stopping: its --duration ran out";
 			break;
+		}
 		if (now >= next_tick) {
 			refresh_names(&c);
 			report(&c, false);
+			server_publish(c.server);
 			model_expire(c.model, now);
 			next_tick += o->interval_ns;
 			if (next_tick < now)
@@ -313,6 +446,9 @@ int collector_run(const struct collector_opts *o)
 	}
 	probes_drain(c.probes);
 	report(&c, true);
+	server_publish(c.server); /* the final state, then the bye */
+	server_close(c.server, bye);
+	c.server = NULL;
 	summarize(&c);
 	ret = 0;
 	if (c.child > 0) {
@@ -328,6 +464,10 @@ out:
 		if (c.child > 0)
 			waitpid(c.child, NULL, 0);
 	}
+	server_close(c.server, "collector stopping: an error");
+	if (epfd >= 0)
+		close(epfd);
+	omap_free(&c.uids);
 	probes_close(c.probes);
 	model_free(c.model);
 	if (c.out && c.out != stdout)

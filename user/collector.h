@@ -14,6 +14,12 @@ struct collector_opts {
 	const char *output; /* NULL: stdout */
 	bool json, follow_forks, verbose;
 	uint64_t interval_ns, duration_ns, retain_ns;
+	/* the viewers' socket (docs/protocol.md) */
+	bool no_server;
+	const char *socket;       /* NULL: $LOOPSCOPE_SOCKET or the default */
+	unsigned int socket_mode; /* default 0660 */
+	const char *socket_group; /* NULL: "loopscope" if it exists, else root's */
+	uint64_t stall_ns;        /* drop a viewer that reads nothing this long */
 };
 
 /* The process exit code: 0, 1 on a failure (already explained on stderr),

@@ -5,13 +5,14 @@
 #include <string.h>
 
 #include "collector.h"
+#include "commands.h"
+#include "protocol.h"
 #include "util.h"
-
-#define LOOPSCOPE_VERSION "0.1.0"
 
 static const char usage[] =
 	"usage: loopscope attach [OPTIONS] PID...\n"
 	"       loopscope run [OPTIONS] -- CMD [ARG...]\n"
+	"       loopscope dump|status|pause|resume|watch [--socket PATH] [--json]\n"
 	"\n"
 	"See inside the event loops of running Linux processes: their threads,\n"
 	"epoll instances (reactors), wakers (eventfds, self-pipes) and sockets,\n"
@@ -20,6 +21,11 @@ static const char usage[] =
 	"commands:\n"
 	"  attach PID...          observe running processes\n"
 	"  run -- CMD [ARG...]    start CMD and observe it from its first syscall\n"
+	"  dump                   print the running collector's present state\n"
+	"  status                 its targets, drops, viewers and pause flag\n"
+	"  pause, resume          pause or resume the updates of every viewer\n"
+	"  watch                  print every message the collector sends, as JSON lines\n"
+	"                         (`loopscope dump --help` for these five)\n"
 	"\n"
 	"options:\n"
 	"  -j, --json             one JSON object per tick (schema: docs/json.md)\n"
@@ -29,6 +35,12 @@ static const char usage[] =
 	"  -r, --retain SEC       keep closed objects visible this long (default 6)\n"
 	"  -f, --follow-forks     also observe child processes\n"
 	"  -v, --verbose          show libbpf's messages\n"
+	"  -s, --socket PATH      serve viewers on PATH (default $" PROTO_SOCKET_ENV ",\n"
+	"                         else " PROTO_DEFAULT_SOCKET ")\n"
+	"      --socket-mode MODE who may connect: the socket's mode (octal, default 0660)\n"
+	"      --socket-group GRP ... and group (default loopscope if it exists, else root)\n"
+	"      --viewer-timeout SEC  drop a viewer that reads nothing this long (default 10)\n"
+	"      --no-server        serve no viewers\n"
 	"  -h, --help             this text\n"
 	"  -V, --version          the version\n"
 	"\n"
@@ -61,7 +73,10 @@ int main(int argc, char **argv)
 		{"interval", required_argument, NULL, 'i'}, {"duration", required_argument, NULL, 'd'},
 		{"retain", required_argument, NULL, 'r'},  {"follow-forks", no_argument, NULL, 'f'},
 		{"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+		{"version", no_argument, NULL, 'V'},       {"socket", required_argument, NULL, 's'},
+		{"socket-mode", required_argument, NULL, 'M'}, {"socket-group", required_argument, NULL, 'G'},
+		{"viewer-timeout", required_argument, NULL, 'T'}, {"no-server", no_argument, NULL, 'N'},
+		{NULL, 0, NULL, 0},
 	};
 	struct collector_opts o = {
 		.interval_ns = 1000000000ULL,
@@ -81,12 +96,14 @@ int main(int argc, char **argv)
 		printf("loopscope %s\n", LOOPSCOPE_VERSION);
 		return 0;
 	}
+	if (commands_has(cmd))
+		return commands_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "attach") && strcmp(cmd, "run"))
-		return bad_usage("unknown command '%s' (try attach or run)", cmd);
+		return bad_usage("unknown command '%s' (try attach, run, dump or --help)", cmd);
 	argv++;
 	argc--;
 	/* "+": stop at the first non-option, so `run` leaves CMD's flags alone */
-	while ((c = getopt_long(argc, argv, "+jo:i:d:r:fvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jo:i:d:r:fvhVs:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o.json = true;
@@ -111,6 +128,28 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			o.verbose = true;
+			break;
+		case 's':
+			o.socket = optarg;
+			break;
+		case 'M': {
+			char *end;
+			unsigned long mode = strtoul(optarg, &end, 8);
+
+			if (*end || !*optarg || mode > 0777)
+				return bad_usage("bad --socket-mode '%s' (octal, like 0660)", optarg);
+			o.socket_mode = (unsigned int)mode;
+			break;
+		}
+		case 'G':
+			o.socket_group = optarg;
+			break;
+		case 'T':
+			if ((ret = parse_seconds("--viewer-timeout", optarg, &o.stall_ns, false)))
+				return ret;
+			break;
+		case 'N':
+			o.no_server = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);

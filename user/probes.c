@@ -175,6 +175,11 @@ int probes_poll(struct probes *p, int timeout_ms)
 	return ring_buffer__poll(p->rb, timeout_ms);
 }
 
+int probes_fd(const struct probes *p)
+{
+	return ring_buffer__epoll_fd(p->rb);
+}
+
 int probes_drain(struct probes *p)
 {
 	return ring_buffer__consume(p->rb);

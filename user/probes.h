@@ -21,6 +21,8 @@ int probes_trace(struct probes *p, pid_t pid);
 int probes_dump_fds(struct probes *p);
 /* Reads what the ring buffer holds, waiting up to timeout_ms for some. */
 int probes_poll(struct probes *p, int timeout_ms);
+/* An fd that is readable when records wait: for the collector's loop. */
+int probes_fd(const struct probes *p);
 /* Reads every record committed so far, without waiting. */
 int probes_drain(struct probes *p);
 void probes_drops(const struct probes *p, uint64_t *ringbuf, uint64_t *inflight);

@@ -413,6 +413,11 @@ static json_object *socket_json(const struct model *m, const struct socket *s, u
 	return o;
 }
 
+static bool shown(const struct report_info *ri, pid_t pid)
+{
+	return !ri->visible || ri->visible(ri->visible_ctx, pid);
+}
+
 json_object *report_json(const struct model *m, const struct report_info *ri)
 {
 	json_object *root = json_object_new_object(), *drops = json_object_new_object();
@@ -435,8 +440,11 @@ json_object *report_json(const struct model *m, const struct report_info *ri)
 	json_object_object_add(root, "drops", drops);
 	for (size_t i = 0; omap_next(&m->targets, &i, NULL, &v);) {
 		const struct target *t = v;
-		json_object *o = json_object_new_object();
+		json_object *o;
 
+		if (!shown(ri, t->pid))
+			continue;
+		o = json_object_new_object();
 		add_int(o, "pid", t->pid);
 		add_str(o, "name", t->name);
 		json_object_object_add(o, "alive", json_object_new_boolean(t->alive));
@@ -447,28 +455,32 @@ json_object *report_json(const struct model *m, const struct report_info *ri)
 	tasks = report_tasks(m, &n);
 	a = json_object_new_array();
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, task_json(tasks[i], ri->now));
+		if (shown(ri, tasks[i]->pid))
+			json_object_array_add(a, task_json(tasks[i], ri->now));
 	json_object_object_add(root, "tasks", a);
 	free(tasks);
 
 	objs = report_objects(m, LS_FD_EPOLL, &n);
 	a = json_object_new_array();
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, reactor_json(m, (struct reactor *)objs[i], ri->now));
+		if (shown(ri, objs[i]->pid))
+			json_object_array_add(a, reactor_json(m, (struct reactor *)objs[i], ri->now));
 	json_object_object_add(root, "reactors", a);
 	free(objs);
 
 	objs = report_objects(m, LS_FD_EVENTFD, &n);
 	a = json_object_new_array();
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, waker_json(m, (struct waker *)objs[i], ri->now));
+		if (shown(ri, objs[i]->pid))
+			json_object_array_add(a, waker_json(m, (struct waker *)objs[i], ri->now));
 	json_object_object_add(root, "wakers", a);
 	free(objs);
 
 	objs = report_objects(m, LS_FD_SOCKET, &n);
 	a = json_object_new_array();
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, socket_json(m, (struct socket *)objs[i], ri->now));
+		if (shown(ri, objs[i]->pid))
+			json_object_array_add(a, socket_json(m, (struct socket *)objs[i], ri->now));
 	json_object_object_add(root, "sockets", a);
 	free(objs);
 	return root;

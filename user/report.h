@@ -16,6 +16,9 @@ struct report_info {
 	uint64_t tick;
 	bool final;
 	double records_per_s;
+	/* Only what this says a viewer may see (NULL: everything). */
+	bool (*visible)(const void *ctx, pid_t pid);
+	const void *visible_ctx;
 };
 
 struct task_times {

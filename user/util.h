@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define LOOPSCOPE_VERSION "0.1.0"
+
 /* Open-addressing map from a non-zero u64 key to a pointer. */
 struct omap {
 	uint64_t *keys;

@@ -1,0 +1,722 @@
+/* server.c - viewers of one collector (docs/protocol.md).
+ *
+ * Everything runs on the collector's thread, from its event loop, and
+ * nothing here may wait: sockets are non-blocking, each viewer has a queue
+ * of frames bounded in bytes, and a state frame is serialized once per uid
+ * and shared by every viewer of that uid.  A viewer that falls behind gets
+ * only the newest state (the older, unsent one is replaced); one that stops
+ * reading is dropped after stall_ns. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "protocol.h"
+#include "server.h"
+#include "util.h"
+
+#define CONTROL_MAX (1u << 20) /* queued control frames per viewer */
+#define QUEUE_MAX 256          /* queued frames per viewer */
+#define REQUESTS_PER_SERVICE 64
+
+/* A serialized frame, shared by the viewers it is queued for. */
+struct frame {
+	int refs;
+	bool state; /* an update: replaceable by a newer one */
+	size_t len;
+	char data[];
+};
+
+struct conn {
+	int fd, id;
+	uid_t uid;
+	pid_t pid;
+	char user[32];
+	struct proto_reader rd;
+	struct frame *q[QUEUE_MAX];
+	int qn;
+	size_t off;           /* bytes of q[0] already sent */
+	size_t control_bytes; /* queued non-state bytes */
+	uint64_t progress_ts; /* the last time the queue moved or was empty */
+	uint64_t frames, skipped;
+	bool dead;
+	const char *why;      /* when dead: the reason, for the log */
+	struct conn *next;
+};
+
+struct server {
+	struct server_opts o;
+	struct server_ops ops;
+	char path[108];
+	int lfd, epfd;
+	struct conn *conns;
+	int nconns, next_id;
+	uint64_t seq;
+	struct {
+		bool paused, known;
+		int viewer;
+		uid_t uid;
+		char user[32];
+		double since_s, since_unix;
+	} pause;
+};
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double uptime_s(const struct server *s)
+{
+	return (now_ns() - s->o.start_ns) / 1e9;
+}
+
+static void user_name(uid_t uid, char *buf, size_t len)
+{
+	struct passwd pw, *res = NULL;
+	char tmp[1024];
+
+	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) == 0 && res)
+		snprintf(buf, len, "%s", res->pw_name);
+	else
+		snprintf(buf, len, "uid %u", (unsigned int)uid);
+}
+
+static struct frame *frame_new(json_object *msg, bool state)
+{
+	size_t len;
+	char *f = proto_frame(msg, PROTO_MAX_DOWN, &len);
+	struct frame *fr;
+
+	if (!f)
+		return NULL;
+	fr = malloc(sizeof(*fr) + len);
+	if (!fr) {
+		free(f);
+		return NULL;
+	}
+	fr->refs = 1;
+	fr->state = state;
+	fr->len = len;
+	memcpy(fr->data, f, len);
+	free(f);
+	return fr;
+}
+
+static void frame_put(struct frame *f)
+{
+	if (f && --f->refs == 0)
+		free(f);
+}
+
+static void kill_conn(struct conn *c, const char *why)
+{
+	if (!c->dead) {
+		c->dead = true;
+		c->why = why;
+	}
+}
+
+static void watch(struct server *s, struct conn *c)
+{
+	struct epoll_event ev = {.events = EPOLLIN | (c->qn ? EPOLLOUT : 0), .data.ptr = c};
+
+	epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+/* Writes what the socket takes now. */
+static void flush(struct server *s, struct conn *c)
+{
+	int was = c->qn;
+
+	while (c->qn && !c->dead) {
+		struct frame *f = c->q[0];
+		ssize_t n = send(c->fd, f->data + c->off, f->len - c->off, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n < 0) {
+			kill_conn(c, "gone");
+			break;
+		}
+		c->progress_ts = now_ns();
+		c->off += (size_t)n;
+		if (c->off < f->len)
+			continue;
+		if (!f->state)
+			c->control_bytes -= f->len;
+		c->frames++;
+		frame_put(f);
+		memmove(c->q, c->q + 1, (size_t)--c->qn * sizeof(c->q[0]));
+		c->off = 0;
+	}
+	if (!c->qn)
+		c->progress_ts = now_ns();
+	if ((was != 0) != (c->qn != 0))
+		watch(s, c);
+}
+
+/* Queues f (taking a reference) and writes what fits. */
+static void enqueue(struct server *s, struct conn *c, struct frame *f)
+{
+	if (c->dead || !f)
+		return;
+	if (f->state) {
+		/* a newer state replaces an older one that has not started out */
+		for (int i = 0; i < c->qn; i++) {
+			if (!c->q[i]->state || (i == 0 && c->off))
+				continue;
+			frame_put(c->q[i]);
+			memmove(c->q + i, c->q + i + 1, (size_t)(c->qn - i - 1) * sizeof(c->q[0]));
+			c->qn--;
+			c->skipped++;
+			break;
+		}
+	} else if (c->control_bytes + f->len > CONTROL_MAX) {
+		kill_conn(c, "too slow: over 1 MiB of messages queued");
+		return;
+	}
+	if (c->qn == QUEUE_MAX) {
+		kill_conn(c, "too slow: too many messages queued");
+		return;
+	}
+	if (!c->qn)
+		c->progress_ts = now_ns();
+	f->refs++;
+	c->q[c->qn++] = f;
+	if (!f->state)
+		c->control_bytes += f->len;
+	flush(s, c);
+	if (c->qn == 1 && !c->dead)
+		watch(s, c);
+}
+
+static void send_msg(struct server *s, struct conn *c, json_object *msg)
+{
+	struct frame *f = frame_new(msg, false);
+
+	enqueue(s, c, f);
+	frame_put(f);
+	json_object_put(msg);
+}
+
+static void broadcast(struct server *s, json_object *msg)
+{
+	struct frame *f = frame_new(msg, false);
+
+	for (struct conn *c = s->conns; c; c = c->next)
+		enqueue(s, c, f);
+	frame_put(f);
+	json_object_put(msg);
+}
+
+static json_object *pause_json(const struct server *s)
+{
+	json_object *p = json_object_new_object(), *by = NULL;
+
+	json_object_object_add(p, "paused", json_object_new_boolean(s->pause.paused));
+	if (s->pause.known) {
+		by = json_object_new_object();
+		json_object_object_add(by, "viewer", json_object_new_int(s->pause.viewer));
+		json_object_object_add(by, "uid", json_object_new_int64(s->pause.uid));
+		json_object_object_add(by, "user", json_object_new_string(s->pause.user));
+	}
+	json_object_object_add(p, "by", by);
+	json_object_object_add(p, "since_s", json_object_new_double(s->pause.since_s));
+	json_object_object_add(p, "since_unix", json_object_new_double(s->pause.since_unix));
+	return p;
+}
+
+static json_object *collector_json(const struct server *s)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "pid", json_object_new_int(getpid()));
+	json_object_object_add(o, "version", json_object_new_string(LOOPSCOPE_VERSION));
+	json_object_object_add(o, "started_unix", json_object_new_double(wall_now() - uptime_s(s)));
+	json_object_object_add(o, "uptime_s", json_object_new_double(uptime_s(s)));
+	json_object_object_add(o, "interval_s", json_object_new_double(s->o.interval_s));
+	return o;
+}
+
+/* One state frame per uid per publication, shared by its viewers. */
+struct state_cache {
+	struct {
+		uid_t uid;
+		struct frame *f;
+	} *v;
+	int n;
+};
+
+static struct frame *state_frame(struct server *s, struct state_cache *sc, uid_t uid)
+{
+	json_object *m;
+	struct frame *f;
+
+	for (int i = 0; i < sc->n; i++)
+		if (sc->v[i].uid == uid)
+			return sc->v[i].f;
+	m = proto_msg("update");
+	json_object_object_add(m, "seq", json_object_new_uint64(s->seq));
+	json_object_object_add(m, "viewers", json_object_new_int(s->nconns));
+	json_object_object_add(m, "pause", pause_json(s));
+	json_object_object_add(m, "state", s->ops.state(s->ops.ctx, uid));
+	f = frame_new(m, true);
+	json_object_put(m);
+	sc->v = realloc(sc->v, (size_t)(sc->n + 1) * sizeof(*sc->v));
+	if (!sc->v)
+		abort();
+	sc->v[sc->n].uid = uid;
+	sc->v[sc->n++].f = f;
+	return f;
+}
+
+static void publish(struct server *s)
+{
+	struct state_cache sc = {.n = 0};
+
+	s->seq++;
+	for (struct conn *c = s->conns; c; c = c->next)
+		enqueue(s, c, state_frame(s, &sc, c->uid));
+	for (int i = 0; i < sc.n; i++)
+		frame_put(sc.v[i].f);
+	free(sc.v);
+}
+
+void server_publish(struct server *s)
+{
+	if (!s || s->pause.paused)
+		return;
+	publish(s);
+	server_service(s); /* drop what died while writing */
+}
+
+static json_object *reply_msg(const char *to, json_object *id)
+{
+	json_object *m = proto_msg("reply");
+
+	if (id)
+		json_object_object_add(m, "id", json_object_get(id));
+	json_object_object_add(m, "to", json_object_new_string(to));
+	json_object_object_add(m, "ok", json_object_new_boolean(1));
+	return m;
+}
+
+static void error_msg(struct server *s, struct conn *c, json_object *id, const char *err, bool fatal)
+{
+	json_object *m = proto_msg("error");
+
+	if (id)
+		json_object_object_add(m, "id", json_object_get(id));
+	json_object_object_add(m, "error", json_object_new_string(err));
+	json_object_object_add(m, "fatal", json_object_new_boolean(fatal));
+	send_msg(s, c, m);
+}
+
+static void set_pause(struct server *s, struct conn *c, bool paused, json_object *id)
+{
+	bool changed = s->pause.paused != paused;
+	json_object *m;
+
+	if (changed) {
+		s->pause.paused = paused;
+		s->pause.known = true;
+		s->pause.viewer = c->id;
+		s->pause.uid = c->uid;
+		snprintf(s->pause.user, sizeof(s->pause.user), "%s", c->user);
+		s->pause.since_s = uptime_s(s);
+		s->pause.since_unix = wall_now();
+		fprintf(stderr, "loopscope: %s by viewer %d (%s)\n", paused ? "paused" : "resumed", c->id,
+			c->user);
+	}
+	/* the asker's confirmation first, then the news to everyone */
+	m = reply_msg(paused ? "pause" : "resume", id);
+	json_object_object_add(m, "changed", json_object_new_boolean(changed));
+	json_object_object_add(m, "pause", pause_json(s));
+	send_msg(s, c, m);
+	if (!changed)
+		return;
+	m = proto_msg("pause");
+	json_object_object_add(m, "viewers", json_object_new_int(s->nconns));
+	json_object_object_add(m, "pause", pause_json(s));
+	broadcast(s, m);
+	if (!paused)
+		publish(s); /* resume publishes the present */
+}
+
+static json_object *status_json(struct server *s, struct conn *who)
+{
+	json_object *st = s->ops.status(s->ops.ctx, who->uid), *clients = json_object_new_array();
+
+	json_object_object_add(st, "paused", json_object_new_boolean(s->pause.paused));
+	json_object_object_add(st, "pause", pause_json(s));
+	json_object_object_add(st, "viewers", json_object_new_int(s->nconns));
+	for (struct conn *c = s->conns; c; c = c->next) {
+		json_object *o = json_object_new_object();
+		size_t q = 0;
+
+		for (int i = 0; i < c->qn; i++)
+			q += c->q[i]->len;
+		json_object_object_add(o, "viewer", json_object_new_int(c->id));
+		json_object_object_add(o, "uid", json_object_new_int64(c->uid));
+		json_object_object_add(o, "user", json_object_new_string(c->user));
+		json_object_object_add(o, "pid", json_object_new_int(c->pid));
+		json_object_object_add(o, "frames", json_object_new_uint64(c->frames));
+		json_object_object_add(o, "skipped", json_object_new_uint64(c->skipped));
+		json_object_object_add(o, "queued_bytes", json_object_new_uint64(q - c->off));
+		json_object_array_add(clients, o);
+	}
+	json_object_object_add(st, "clients", clients);
+	return st;
+}
+
+static void request(struct server *s, struct conn *c, json_object *msg)
+{
+	const char *type = proto_type(msg);
+	json_object *id = NULL, *m;
+	char err[160];
+
+	if (json_object_object_get_ex(msg, "id", &id) && !json_object_is_type(id, json_type_int)) {
+		error_msg(s, c, NULL, "\"id\" must be an integer", false);
+		return;
+	}
+	if (!strcmp(type, "pause") || !strcmp(type, "resume")) {
+		set_pause(s, c, !strcmp(type, "pause"), id);
+	} else if (!strcmp(type, "status")) {
+		m = reply_msg(type, id);
+		json_object_object_add(m, "status", status_json(s, c));
+		send_msg(s, c, m);
+	} else if (!strcmp(type, "dump")) {
+		m = reply_msg(type, id);
+		json_object_object_add(m, "state", s->ops.state(s->ops.ctx, c->uid));
+		send_msg(s, c, m);
+	} else if (!strcmp(type, "bye")) {
+		kill_conn(c, NULL);
+	} else {
+		snprintf(err, sizeof(err), "unknown message type '%.40s'", type);
+		error_msg(s, c, id, err, false);
+	}
+}
+
+static void read_requests(struct server *s, struct conn *c)
+{
+	for (int handled = 0; handled < REQUESTS_PER_SERVICE && !c->dead;) {
+		json_object *msg;
+		char err[160];
+		int r = proto_reader_next(&c->rd, &msg, err, sizeof(err));
+		long got;
+
+		if (r > 0) {
+			request(s, c, msg);
+			json_object_put(msg);
+			handled++;
+			continue;
+		}
+		if (r < 0) {
+			error_msg(s, c, NULL, err, true);
+			flush(s, c);
+			kill_conn(c, "sent a bad frame");
+			return;
+		}
+		got = proto_reader_fill(&c->rd, c->fd);
+		if (got == -EINTR)
+			continue;
+		if (got == -EAGAIN || got == -EWOULDBLOCK)
+			return;
+		if (got <= 0) {
+			kill_conn(c, NULL); /* gone, maybe mid-frame: nothing to answer */
+			return;
+		}
+	}
+}
+
+static void viewers_changed(struct server *s)
+{
+	json_object *m = proto_msg("viewers");
+
+	json_object_object_add(m, "viewers", json_object_new_int(s->nconns));
+	broadcast(s, m);
+}
+
+static void drop(struct server *s, struct conn *c)
+{
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	for (int i = 0; i < c->qn; i++)
+		frame_put(c->q[i]);
+	proto_reader_free(&c->rd);
+	if (c->why)
+		fprintf(stderr, "loopscope: viewer %d (%s) dropped: %s\n", c->id, c->user, c->why);
+	free(c);
+	s->nconns--;
+}
+
+/* Says bye to the dead that can still hear it, frees them; tells the rest. */
+static void reap(struct server *s)
+{
+	struct conn **pp = &s->conns;
+	int dropped = 0;
+
+	while (*pp) {
+		struct conn *c = *pp;
+
+		if (!c->dead) {
+			pp = &c->next;
+			continue;
+		}
+		if (c->why && strncmp(c->why, "too slow", 8) == 0) {
+			json_object *m = proto_msg("bye");
+			size_t len;
+			char *f;
+
+			json_object_object_add(m, "reason", json_object_new_string(c->why));
+			f = proto_frame(m, PROTO_MAX_DOWN, &len);
+			json_object_put(m);
+			/* only if nothing is half-sent, and only what fits now */
+			if (f && !c->off)
+				(void)!send(c->fd, f, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+			free(f);
+		}
+		*pp = c->next;
+		drop(s, c);
+		dropped++;
+	}
+	if (dropped)
+		viewers_changed(s);
+}
+
+static void accept_viewers(struct server *s)
+{
+	for (;;) {
+		struct ucred cred;
+		socklen_t clen = sizeof(cred);
+		struct epoll_event ev = {.events = EPOLLIN};
+		struct conn *c;
+		json_object *m;
+		int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen)) {
+			close(fd);
+			continue;
+		}
+		c = xcalloc(1, sizeof(*c));
+		c->fd = fd;
+		c->id = ++s->next_id;
+		c->uid = cred.uid;
+		c->pid = cred.pid;
+		user_name(cred.uid, c->user, sizeof(c->user));
+		proto_reader_init(&c->rd, PROTO_MAX_UP);
+		c->progress_ts = now_ns();
+		ev.data.ptr = c;
+		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		s->nconns++;
+		viewers_changed(s); /* the others learn of it; it learns from its welcome */
+		c->next = s->conns;
+		s->conns = c;
+
+		m = proto_msg("welcome");
+		json_object_object_add(m, "protocol", json_object_new_int(PROTO_VERSION));
+		json_object_object_add(m, "viewer", json_object_new_int(c->id));
+		{
+			json_object *you = json_object_new_object();
+
+			json_object_object_add(you, "uid", json_object_new_int64(c->uid));
+			json_object_object_add(you, "user", json_object_new_string(c->user));
+			json_object_object_add(you, "pid", json_object_new_int(c->pid));
+			json_object_object_add(m, "you", you);
+		}
+		json_object_object_add(m, "collector", collector_json(s));
+		json_object_object_add(m, "viewers", json_object_new_int(s->nconns));
+		json_object_object_add(m, "pause", pause_json(s));
+		json_object_object_add(m, "state", s->ops.state(s->ops.ctx, c->uid));
+		send_msg(s, c, m);
+	}
+}
+
+void server_service(struct server *s)
+{
+	struct epoll_event evs[64];
+	uint64_t now;
+	int n;
+
+	if (!s)
+		return;
+	n = epoll_wait(s->epfd, evs, 64, 0);
+	for (int i = 0; i < n; i++) {
+		struct conn *c = evs[i].data.ptr;
+
+		if (!c) {
+			accept_viewers(s);
+			continue;
+		}
+		if (c->dead)
+			continue;
+		if (evs[i].events & EPOLLOUT)
+			flush(s, c);
+		if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+			read_requests(s, c);
+	}
+	now = now_ns();
+	for (struct conn *c = s->conns; c; c = c->next)
+		if (!c->dead && c->qn && now - c->progress_ts > s->o.stall_ns)
+			kill_conn(c, "too slow: nothing read for too long");
+	reap(s);
+}
+
+static int socket_gid(const char *group, gid_t *gid)
+{
+	struct group gr, *res = NULL;
+	char tmp[4096];
+
+	if (getgrnam_r(group ? group : "loopscope", &gr, tmp, sizeof(tmp), &res) == 0 && res) {
+		*gid = res->gr_gid;
+		return 0;
+	}
+	if (!group) {
+		*gid = 0;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Refuses a path a live collector serves; removes a stale one. */
+static int claim(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct stat st;
+	int fd, live;
+
+	if (lstat(path, &st))
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		fprintf(stderr, "loopscope: %s exists and is not a socket: remove it or pass --socket\n", path);
+		return -EEXIST;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	if (live) {
+		fprintf(stderr,
+			"loopscope: a collector already serves %s: view it with `loopscope view`, or pass --socket\n",
+			path);
+		return -EADDRINUSE;
+	}
+	unlink(path);
+	return 0;
+}
+
+int server_open(struct server **out, const struct server_opts *o, const struct server_ops *ops)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+	struct server *s;
+	char dir[108], *slash;
+	gid_t gid;
+	int err;
+
+	*out = NULL;
+	if (strlen(o->path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "loopscope: socket path too long (max %zu bytes): %s\n",
+			sizeof(sa.sun_path) - 1, o->path);
+		return -ENAMETOOLONG;
+	}
+	if (socket_gid(o->group, &gid)) {
+		fprintf(stderr, "loopscope: no such group: %s\n", o->group);
+		return -ENOENT;
+	}
+	snprintf(dir, sizeof(dir), "%s", o->path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		if (mkdir(dir, 0755) && errno != EEXIST) {
+			fprintf(stderr, "loopscope: cannot create %s: %s\n", dir, strerror(errno));
+			return -errno;
+		}
+	}
+	if ((err = claim(o->path)))
+		return err;
+	s = xcalloc(1, sizeof(*s));
+	s->o = *o;
+	s->ops = *ops;
+	snprintf(s->path, sizeof(s->path), "%s", o->path);
+	s->o.path = s->path;
+	strcpy(sa.sun_path, o->path);
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->epfd < 0 || s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    chmod(o->path, o->mode) || chown(o->path, 0, gid) || listen(s->lfd, 64) ||
+	    epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->lfd, &ev)) {
+		err = -errno;
+		fprintf(stderr, "loopscope: cannot serve viewers on %s: %s\n", o->path, strerror(errno));
+		if (s->lfd >= 0)
+			close(s->lfd);
+		if (s->epfd >= 0)
+			close(s->epfd);
+		unlink(o->path);
+		free(s);
+		return err;
+	}
+	*out = s;
+	return 0;
+}
+
+int server_fd(const struct server *s)
+{
+	return s->epfd;
+}
+
+bool server_paused(const struct server *s)
+{
+	return s && s->pause.paused;
+}
+
+int server_viewers(const struct server *s)
+{
+	return s ? s->nconns : 0;
+}
+
+void server_close(struct server *s, const char *reason)
+{
+	json_object *m;
+
+	if (!s)
+		return;
+	m = proto_msg("bye");
+	json_object_object_add(m, "reason", json_object_new_string(reason));
+	broadcast(s, m);
+	while (s->conns) {
+		struct conn *c = s->conns;
+
+		s->conns = c->next;
+		c->why = NULL;
+		drop(s, c);
+	}
+	close(s->lfd);
+	close(s->epfd);
+	unlink(s->path);
+	free(s);
+}
