@@ -57,6 +57,8 @@ static int take_pause(struct vt_session *s, json_object *msg)
 		return 0;
 	json_object_put(s->pause);
 	s->pause = json_object_get(p);
+	if (!was && vt_session_paused(s))
+		s->message[0] = 0; /* the banner says it all */
 	if (was && !vt_session_paused(s)) {
 		who(s, vt_get(p, "by"), by, sizeof(by));
 		snprintf(s->message, sizeof(s->message), "resumed%s%s", *by ? " by " : "", by);

@@ -597,16 +597,24 @@ int vt_layout(const struct vt_table *t, int width, int sort_col, int *idx, int *
 		shown[drop] = false;
 		used -= t->cols[drop].width + 1;
 	}
-	extra = width > used ? width - used : 0;
 	for (int c = 0; c < t->ncols; c++) {
-		int g;
-
 		if (!shown[c])
 			continue;
-		g = t->cols[c].grow < extra ? t->cols[c].grow : extra;
-		extra -= g;
 		idx[n] = c;
-		widths[n++] = t->cols[c].width + g;
+		widths[n++] = t->cols[c].width;
+	}
+	/* the room left goes to the growing columns a character at a time,
+	 * so two addresses grow alike */
+	extra = width > used ? width - used : 0;
+	for (bool grew = true; extra > 0 && grew;) {
+		grew = false;
+		for (int i = 0; i < n && extra > 0; i++) {
+			if (widths[i] < t->cols[idx[i]].width + t->cols[idx[i]].grow) {
+				widths[i]++;
+				extra--;
+				grew = true;
+			}
+		}
 	}
 	return n;
 }
