@@ -28,7 +28,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(wildcard tests/unit/tes
 WORKLOADS  := $(patsubst tests/workloads/%.c,$(OUT)/workloads/%,$(wildcard tests/workloads/*.c))
 
 DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev \
-              libjson-c-dev libcmocka-dev pkg-config python3 make gcc
+              libjson-c-dev libcmocka-dev pkg-config python3 make gcc tmux
 
 .SECONDARY:
 .PHONY: all clean test unit e2e deps vmlinux demo help workloads bench
