@@ -23,6 +23,7 @@ static json_object *parse(const char *text)
 	return o;
 }
 
+#define S_COLS 10 /* the Resources tab's columns */
 #define HIST0 "{\"count\":0,\"min\":0,\"mean\":0,\"p50\":0,\"p90\":0,\"p99\":0,\"max\":0,\"buckets\":[]}"
 
 /* Three tasks: alpha polls, beta runs, gamma has exited. */
@@ -239,8 +240,17 @@ static void test_layout(void **state)
 	assert_int_equal(idx[3], col_of(VT_TASKS, "SELF"));
 	vt_format_row(&t, &t.rows[0], idx, w, n, line, sizeof(line));
 	assert_string_equal(line, "     10 alpha           POLLING       1");
-	/* every tab fits 80 columns */
 	vt_table_free(&t);
+	/* room left over is shared out a character at a time: two addresses
+	 * grow alike (113 columns needed, 17 to share) */
+	build(&t, st, VT_RESOURCES, 0, false, NULL);
+	n = vt_layout(&t, 130, 0, idx, w);
+	assert_int_equal(n, S_COLS);
+	assert_int_equal(w[col_of(VT_RESOURCES, "LOCAL")], 19 + 9);
+	assert_int_equal(w[col_of(VT_RESOURCES, "REMOTE")], 19 + 8);
+	assert_int_equal(w[col_of(VT_RESOURCES, "ID")], 10);
+	vt_table_free(&t);
+	/* every tab fits 80 columns */
 	for (int tab = 0; tab < VT_NTABS; tab++) {
 		build(&t, st, (enum vt_tab)tab, 0, false, NULL);
 		n = vt_layout(&t, 80, 0, idx, w);
