@@ -48,6 +48,12 @@ struct ui {
 	long dtop;
 	bool utf8, color, quit;
 	int fatal;              /* the source spoke another protocol */
+	/* the current tab's table, rebuilt only when what it shows changed */
+	struct vt_table shown;
+	bool shown_ok;
+	uint64_t shown_updates;
+	struct vt_sort shown_sort;
+	char shown_filter[64];
 };
 
 static double wall_now(void)
@@ -168,57 +174,75 @@ static void build_table(struct ui *u, struct vt_table *t, enum vt_tab tab, bool 
 	vt_table_build(t, u->s.state, tab, &u->sort[tab], filtered ? u->filter[tab] : NULL);
 }
 
+/* The rows the table tab shows now: a state of many thousand sockets takes
+ * a while to sort, so a key or a redraw reuses the last build. */
+static const struct vt_table *shown_table(struct ui *u)
+{
+	enum vt_tab tab = u->tab;
+
+	if (u->shown_ok && u->shown.tab == tab && u->shown_updates == u->s.updates &&
+	    u->shown_sort.col == u->sort[tab].col && u->shown_sort.invert == u->sort[tab].invert &&
+	    !strcmp(u->shown_filter, u->filter[tab]))
+		return &u->shown;
+	if (u->shown_ok)
+		vt_table_free(&u->shown);
+	build_table(u, &u->shown, tab, true);
+	u->shown_ok = true;
+	u->shown_updates = u->s.updates;
+	u->shown_sort = u->sort[tab];
+	snprintf(u->shown_filter, sizeof(u->shown_filter), "%s", u->filter[tab]);
+	return &u->shown;
+}
+
 static void draw_table(struct ui *u, int y)
 {
 	enum vt_tab tab = u->tab;
 	int idx[VT_MAX_COLS], w[VT_MAX_COLS], n, h = LINES - 1 - y - 1;
-	struct vt_table t;
+	const struct vt_table *tp;
 	char line[2048];
 	long cur;
 
 	if (h < 1)
 		return;
-	build_table(u, &t, tab, true);
-	n = vt_layout(&t, COLS, u->sort[tab].col, idx, w);
-	vt_format_header(&t, &u->sort[tab], idx, w, n, u->utf8, line, sizeof(line));
+	tp = shown_table(u);
+	n = vt_layout(tp, COLS, u->sort[tab].col, idx, w);
+	vt_format_header(tp, &u->sort[tab], idx, w, n, u->utf8, line, sizeof(line));
 	put(y++, 0, A_BOLD | A_UNDERLINE, line);
-	if (!t.nrows) {
+	if (!tp->nrows) {
 		if (!u->s.state)
 			put(y, 1, A_DIM, "waiting for the collector's first state...");
-		else if (t.total)
+		else if (tp->total)
 			put(y, 1, A_DIM, "no row matches the filter (esc clears it)");
 		else if (tab == VT_WARNINGS)
 			put(y, 1, A_DIM, "no warnings");
 		else
 			put(y, 1, A_DIM, "none yet");
-		vt_table_free(&t);
 		return;
 	}
-	cur = vt_table_find(&t, u->sel[tab]);
+	cur = vt_table_find(tp, u->sel[tab]);
 	if (cur < 0)
 		cur = u->cur[tab];
-	if (cur >= (long)t.nrows)
-		cur = (long)t.nrows - 1;
+	if (cur >= (long)tp->nrows)
+		cur = (long)tp->nrows - 1;
 	if (cur < 0)
 		cur = 0;
 	u->cur[tab] = cur;
-	snprintf(u->sel[tab], sizeof(u->sel[tab]), "%s", t.rows[cur].key);
+	snprintf(u->sel[tab], sizeof(u->sel[tab]), "%s", tp->rows[cur].key);
 	if (u->top[tab] > cur)
 		u->top[tab] = cur;
 	if (u->top[tab] <= cur - h)
 		u->top[tab] = cur - h + 1;
-	if (u->top[tab] > (long)t.nrows - h)
-		u->top[tab] = (long)t.nrows - h > 0 ? (long)t.nrows - h : 0;
-	for (long i = u->top[tab]; i < (long)t.nrows && y < LINES - 1; i++, y++) {
-		attr_t a = t.rows[i].dim ? A_DIM : A_NORMAL;
+	if (u->top[tab] > (long)tp->nrows - h)
+		u->top[tab] = (long)tp->nrows - h > 0 ? (long)tp->nrows - h : 0;
+	for (long i = u->top[tab]; i < (long)tp->nrows && y < LINES - 1; i++, y++) {
+		attr_t a = tp->rows[i].dim ? A_DIM : A_NORMAL;
 
-		vt_format_row(&t, &t.rows[i], idx, w, n, line, sizeof(line));
+		vt_format_row(tp, &tp->rows[i], idx, w, n, line, sizeof(line));
 		if (i == cur)
 			put_bar(y, a | A_REVERSE, line);
 		else
 			put(y, 0, a, line);
 	}
-	vt_table_free(&t);
 }
 
 static attr_t state_attr(struct ui *u, char c)
@@ -402,18 +426,17 @@ static void set_tab(struct ui *u, int tab)
 
 static void open_details(struct ui *u)
 {
-	struct vt_table t;
+	const struct vt_table *t = shown_table(u);
+	long cur = u->cur[u->tab];
 
-	build_table(u, &t, u->tab, true);
-	if (u->cur[u->tab] >= 0 && u->cur[u->tab] < (long)t.nrows) {
+	if (cur >= 0 && cur < (long)t->nrows) {
 		u->dtab = u->tab;
-		snprintf(u->dkey, sizeof(u->dkey), "%s", t.rows[u->cur[u->tab]].key);
+		snprintf(u->dkey, sizeof(u->dkey), "%s", t->rows[cur].key);
 		json_object_put(u->dobj);
-		u->dobj = json_object_get(t.rows[u->cur[u->tab]].obj);
+		u->dobj = json_object_get(t->rows[cur].obj);
 		u->dtop = 0;
 		u->mode = MODE_DETAILS;
 	}
-	vt_table_free(&t);
 }
 
 /* Moves the selection by delta rows (the key follows at the next draw). */
@@ -660,6 +683,8 @@ int viewer_run(struct view_source *src, const char *title)
 		ret = 1;
 	}
 	json_object_put(u.dobj);
+	if (u.shown_ok)
+		vt_table_free(&u.shown);
 	vt_session_free(&u.s);
 	return ret;
 }
