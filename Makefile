@@ -9,7 +9,7 @@ VMLINUX    := vmlinux/$(ARCH)/vmlinux.h
 CFLAGS     ?= -O2 -g
 WARN       := -Wall -Wextra -Werror -Wno-unused-parameter
 CPPFLAGS   += -Iuser -Ibpf -I$(OUT) -D_GNU_SOURCE
-LDLIBS     := -lbpf -lelf -lz -ljson-c
+LDLIBS     := -lbpf -lelf -lz -ljson-c $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw)
 SAN        := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 BPF_SRCS   := bpf/loopscope.bpf.c
@@ -19,7 +19,7 @@ SKELS      := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 # Every user/*.c is part of the program.  The core (all but the files that
 # need the BPF skeleton, ncurses or main()) needs no root: unit tests link it.
 APP_SRCS   := $(sort $(wildcard user/*.c))
-NOT_CORE   := user/probes.c user/collector.c user/main.c
+NOT_CORE   := user/probes.c user/collector.c user/main.c user/viewer.c
 CORE_SRCS  := $(filter-out $(NOT_CORE),$(APP_SRCS))
 CORE_OBJS  := $(patsubst user/%.c,$(OUT)/%.o,$(CORE_SRCS))
 APP_OBJS   := $(patsubst user/%.c,$(OUT)/%.o,$(APP_SRCS))
@@ -28,7 +28,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(wildcard tests/unit/tes
 WORKLOADS  := $(patsubst tests/workloads/%.c,$(OUT)/workloads/%,$(wildcard tests/workloads/*.c))
 
 DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev \
-              libjson-c-dev libcmocka-dev pkg-config python3 make gcc
+              libjson-c-dev libcmocka-dev pkg-config python3 make gcc tmux
 
 .SECONDARY:
 .PHONY: all clean test unit e2e deps vmlinux demo help workloads bench

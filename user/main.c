@@ -8,10 +8,12 @@
 #include "commands.h"
 #include "protocol.h"
 #include "util.h"
+#include "viewer.h"
 
 static const char usage[] =
 	"usage: loopscope attach [OPTIONS] PID...\n"
 	"       loopscope run [OPTIONS] -- CMD [ARG...]\n"
+	"       loopscope view [--socket PATH]\n"
 	"       loopscope dump|status|pause|resume|watch [--socket PATH] [--json]\n"
 	"\n"
 	"See inside the event loops of running Linux processes: their threads,\n"
@@ -21,6 +23,7 @@ static const char usage[] =
 	"commands:\n"
 	"  attach PID...          observe running processes\n"
 	"  run -- CMD [ARG...]    start CMD and observe it from its first syscall\n"
+	"  view                   the running collector in the terminal (ncurses)\n"
 	"  dump                   print the running collector's present state\n"
 	"  status                 its targets, drops, viewers and pause flag\n"
 	"  pause, resume          pause or resume the updates of every viewer\n"
@@ -96,6 +99,8 @@ int main(int argc, char **argv)
 		printf("loopscope %s\n", LOOPSCOPE_VERSION);
 		return 0;
 	}
+	if (!strcmp(cmd, "view"))
+		return viewer_main(argc - 1, argv + 1);
 	if (commands_has(cmd))
 		return commands_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "attach") && strcmp(cmd, "run"))
