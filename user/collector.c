@@ -444,6 +444,15 @@ int collector_run(const struct collector_opts *o)
 				next_tick = now + o->interval_ns;
 		}
 	}
+	/* `run` owns its command: a signal meant for the collector goes to the
+	 * command too (as Ctrl-C would), and its end is in the final report. */
+	if (exiting && c.child > 0 && !c.child_reaped) {
+		kill(c.child, exiting);
+		for (int i = 0; i < 200 && !c.child_reaped; i++) {
+			probes_poll(c.probes, 10);
+			check_targets(&c, now_ns());
+		}
+	}
 	probes_drain(c.probes);
 	report(&c, true);
 	server_publish(c.server); /* the final state, then the bye */
