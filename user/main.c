@@ -7,8 +7,6 @@
 #include "collector.h"
 #include "util.h"
 
-#define LOOPSCOPE_VERSION "0.1.0"
-
 static const char usage[] =
 	"usage: loopscope attach [OPTIONS] PID...\n"
 	"       loopscope run [OPTIONS] -- CMD [ARG...]\n"
