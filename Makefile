@@ -65,7 +65,7 @@ $(OUT)/san/%.o: user/%.c $(wildcard user/*.h) bpf/loopscope.h | $(OUT)/san
 	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -c $< -o $@
 
 $(OUT)/tests/%: tests/unit/%.c $(patsubst user/%.c,$(OUT)/san/%.o,$(CORE_SRCS)) | $(OUT)/tests
-	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $^ -lcmocka -ljson-c -o $@
+	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $^ -lcmocka -ljson-c -lz -pthread -o $@
 
 workloads: $(WORKLOADS)
 $(OUT)/workloads/%: tests/workloads/%.c tests/workloads/workload.h | $(OUT)/workloads
