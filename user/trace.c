@@ -348,10 +348,17 @@ static int cut_short(struct trace_reader *r, size_t have, size_t want)
 {
 	r->cut = true;
 	r->done = true;
-	snprintf(r->lost, sizeof(r->lost),
-		 "%s: cut short: the last block (offset %llu) has %zu of its %zu bytes; "
-		 "read %llu records, the records of that block are lost",
-		 r->name, (unsigned long long)r->off, have, want, (unsigned long long)r->records);
+	if (want == TRACE_BLOCK_HDR_LEN)
+		snprintf(r->lost, sizeof(r->lost),
+			 "%s: cut short: the last block (offset %llu) has %zu bytes of its %d-byte header; "
+			 "read %llu records, the records of that block are lost",
+			 r->name, (unsigned long long)r->off, have, TRACE_BLOCK_HDR_LEN,
+			 (unsigned long long)r->records);
+	else
+		snprintf(r->lost, sizeof(r->lost),
+			 "%s: cut short: the last block (offset %llu) has %zu of its %zu bytes; "
+			 "read %llu records, the records of that block are lost",
+			 r->name, (unsigned long long)r->off, have, want, (unsigned long long)r->records);
 	return 0;
 }
 
