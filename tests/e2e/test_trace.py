@@ -187,6 +187,19 @@ class Trace(unittest.TestCase):
         expect(sock, "replayed server socket", {
             "write.bytes": total, "read.ops": ECHO_ROUNDS, "write.ops": ECHO_ROUNDS,
             "read.eof": 1, "local": f"127.0.0.1:{port}"})
+        # the export's socket slices add up to the same bytes and operations
+        out = path + ".json"
+        r = run_briefly([LOOPSCOPE, "export", path, "--format", "perfetto", "--pid", server.pid,
+                         "-o", out], REPLAY_TIMEOUT)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out) as f:
+            ends = [e for e in json.load(f)["traceEvents"] if e["ph"] == "E"
+                    and e.get("args", {}).get("kind") == "socket" and e["args"].get("bytes")]
+        self.assertTrue(all(e["pid"] == server.pid for e in ends))
+        reads = [e["args"]["bytes"] for e in ends if e["name"] in ("read", "readv", "recvfrom", "recvmsg")]
+        writes = [e["args"]["bytes"] for e in ends if e["name"] in ("write", "writev", "sendto", "sendmsg")]
+        self.assertEqual((len(reads), sum(reads)), (ECHO_ROUNDS, total))
+        self.assertEqual((len(writes), sum(writes)), (ECHO_ROUNDS, total))
 
     def test_round_trip_preexisting(self):
         path = self.tmp("pre.trace")
