@@ -31,7 +31,7 @@ DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev
               libjson-c-dev libcmocka-dev pkg-config python3 make gcc tmux
 
 .SECONDARY:
-.PHONY: all clean test unit e2e deps vmlinux demo help workloads bench
+.PHONY: all clean test unit e2e deps vmlinux demo help workloads bench fuzz
 all: $(OUT)/loopscope workloads
 
 help:
@@ -39,10 +39,11 @@ help:
 	@echo "make deps       install the Debian packages loopscope needs (root)"
 	@echo "make test       unit tests (no root) and end-to-end tests (root, real BPF)"
 	@echo "make unit       unit tests only"
+	@echo "make fuzz       fuzz the trace file reader for FUZZ_SECONDS (default 600)"
 	@echo "make demo       run loopscope on the bundled echo workload (root)"
 	@echo "make vmlinux    regenerate $(VMLINUX) from /sys/kernel/btf/vmlinux"
 
-$(OUT) $(OUT)/tests $(OUT)/workloads $(OUT)/san:
+$(OUT) $(OUT)/tests $(OUT)/workloads $(OUT)/san $(OUT)/fuzz:
 	@mkdir -p $@
 
 $(OUT)/%.bpf.o: bpf/%.bpf.c bpf/loopscope.h $(VMLINUX) | $(OUT)
@@ -65,7 +66,18 @@ $(OUT)/san/%.o: user/%.c $(wildcard user/*.h) bpf/loopscope.h | $(OUT)/san
 	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -c $< -o $@
 
 $(OUT)/tests/%: tests/unit/%.c $(patsubst user/%.c,$(OUT)/san/%.o,$(CORE_SRCS)) | $(OUT)/tests
-	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $^ -lcmocka -ljson-c -o $@
+	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $^ -lcmocka -ljson-c -lz -pthread -o $@
+
+# The trace reader's fuzz target (libFuzzer, clang): a short run is part of
+# `make test`, a long one is `make fuzz`.
+FUZZ_BIN     := $(OUT)/fuzz/fuzz_trace
+FUZZ_SECONDS ?= 600
+$(FUZZ_BIN): tests/fuzz/fuzz_trace.c $(CORE_SRCS) $(wildcard user/*.h) bpf/loopscope.h | $(OUT)/fuzz
+	$(CLANG) $(CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		$(WARN) tests/fuzz/fuzz_trace.c $(CORE_SRCS) -ljson-c -lz -pthread -o $@
+
+fuzz: $(FUZZ_BIN)
+	@tests/fuzz/run $(FUZZ_BIN) $(FUZZ_SECONDS)
 
 workloads: $(WORKLOADS)
 $(OUT)/workloads/%: tests/workloads/%.c tests/workloads/workload.h | $(OUT)/workloads
@@ -74,7 +86,7 @@ $(OUT)/workloads/%: tests/workloads/%.c tests/workloads/workload.h | $(OUT)/work
 unit: $(UNIT_TESTS)
 	@tests/run-unit $(UNIT_TESTS)
 
-test: all $(UNIT_TESTS)
+test: all $(UNIT_TESTS) $(FUZZ_BIN)
 	@tests/run $(UNIT_TESTS)
 
 demo: all

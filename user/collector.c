@@ -18,6 +18,7 @@
 #include "probes.h"
 #include "procfs.h"
 #include "protocol.h"
+#include "recorder.h"
 #include "report.h"
 #include "server.h"
 
@@ -32,6 +33,7 @@ struct collector {
 	const struct collector_opts *opts;
 	struct model *model;
 	struct probes *probes;
+	struct recorder *rec; /* --record, else NULL */
 	FILE *out;
 	pid_t child;
 	int child_status;
@@ -46,6 +48,7 @@ static int feed(void *ctx, const void *rec, size_t len)
 {
 	struct collector *c = ctx;
 
+	recorder_put(c->rec, rec, len);
 	model_feed(c->model, rec, len);
 	return 0;
 }
@@ -60,10 +63,11 @@ static void reconstruct(struct collector *c, pid_t pid)
 	int n;
 
 	procfs_comm("/proc", pid, name, sizeof(name));
-	model_add_target(c->model, pid, name);
+	rec_add_target(c->rec, c->model, pid, name, now);
 	n = procfs_threads("/proc", pid, &threads);
 	for (int i = 0; i < n; i++)
-		model_seed_task(c->model, pid, threads[i].tid, threads[i].name, threads[i].syscall_nr, now);
+		rec_seed_task(c->rec, c->model, pid, threads[i].tid, threads[i].name,
+			      threads[i].syscall_nr, now);
 	free(threads);
 }
 
@@ -83,8 +87,8 @@ static void reconstruct_interest(struct collector *c)
 			continue;
 		k = procfs_epoll_interest("/proc", r->pid, r->fds[0], &tfds);
 		for (int j = 0; j < k; j++)
-			model_seed_interest(m, r->pid, r->fds[0], tfds[j].tfd, tfds[j].events,
-					    tfds[j].data, now_ns());
+			rec_seed_interest(c->rec, m, r->pid, r->fds[0], tfds[j].tfd, tfds[j].events,
+					  tfds[j].data, now_ns());
 		free(tfds);
 	}
 	free(reactors);
@@ -99,7 +103,7 @@ static void refresh_names(struct collector *c)
 		char name[16];
 
 		if (procfs_thread_comm("/proc", t->pid, t->tid, name, sizeof(name)) == 0)
-			snprintf(t->name, sizeof(t->name), "%s", name);
+			rec_rename_task(c->rec, c->model, t->tid, name, now_ns());
 	}
 }
 
@@ -127,16 +131,23 @@ static void check_targets(struct collector *c, uint64_t now)
 		return;
 	probes_drain(c->probes);
 	for (int i = 0; i < n; i++)
-		model_target_exited(c->model, gone[i], now);
+		rec_target_exited(c->rec, c->model, gone[i], now);
 }
 
 static void report(struct collector *c, bool final)
 {
 	uint64_t now = now_ns();
 	struct report_info ri = {.now = now, .tick = c->tick++, .final = final};
-	uint64_t span = now - c->last_tick_ts;
+	uint64_t span = now - c->last_tick_ts, ringbuf, inflight;
+	struct recording_stats rs;
 
-	probes_drops(c->probes, &c->model->stats.ringbuf_drops, &c->model->stats.inflight_drops);
+	probes_drops(c->probes, &ringbuf, &inflight);
+	rec_tick(c->rec, c->model, now, ringbuf, inflight, final);
+	if (c->rec) {
+		recorder_flush(c->rec);
+		recorder_stats(c->rec, now, &rs);
+		ri.recording = &rs;
+	}
 	c->records_per_s = span ? (c->model->stats.records - c->last_records) * 1e9 / span : 0;
 	ri.records_per_s = c->records_per_s;
 	c->last_tick_ts = now;
@@ -177,6 +188,19 @@ static pid_t spawn(char *const argv[], int *release)
 	close(fds[0]);
 	*release = fds[1];
 	return pid;
+}
+
+static void recording_meta(struct trace_meta *meta, const struct collector_opts *o, pid_t child)
+{
+	size_t at = 0;
+
+	snprintf(meta->version, sizeof(meta->version), "loopscope %s", LOOPSCOPE_VERSION);
+	if (child > 0 && meta->ntargets < TRACE_TARGETS_MAX)
+		meta->targets[meta->ntargets++] = (uint32_t)child;
+	for (int i = 0; i < o->npids && meta->ntargets < TRACE_TARGETS_MAX; i++)
+		meta->targets[meta->ntargets++] = (uint32_t)o->pids[i];
+	for (char **a = o->argv; a && *a && at < sizeof(meta->command); a++)
+		at += snprintf(meta->command + at, sizeof(meta->command) - at, "%s%s", at ? " " : "", *a);
 }
 
 static void summarize(struct collector *c)
@@ -261,9 +285,14 @@ static json_object *viewer_state(void *ctx, uid_t uid)
 {
 	struct collector *c = ctx;
 	struct report_info ri = {.now = now_ns(), .tick = c->tick, .records_per_s = c->records_per_s};
+	struct recording_stats rs;
 	struct sight s;
 	json_object *j;
 
+	if (c->rec) { /* a pause stops the updates, never the recording */
+		recorder_stats(c->rec, ri.now, &rs);
+		ri.recording = &rs;
+	}
 	sight_of(c, uid, &s, &ri);
 	j = report_json(c->model, &ri);
 	omap_free(&s.pids);
@@ -274,7 +303,8 @@ static json_object *viewer_status(void *ctx, uid_t uid)
 {
 	struct collector *c = ctx;
 	json_object *st = viewer_state(ctx, uid), *o = json_object_new_object();
-	static const char *const keep[] = {"targets", "uptime_s", "records", "records_per_s", "drops"};
+	static const char *const keep[] = {"targets", "uptime_s", "records", "records_per_s", "drops",
+					   "recording"};
 
 	/* the status is the state's head, without the objects */
 	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
@@ -284,7 +314,6 @@ static json_object *viewer_status(void *ctx, uid_t uid)
 			json_object_object_add(o, keep[i], json_object_get(v));
 	}
 	json_object_put(st);
-	json_object_object_add(o, "recording", NULL);
 	(void)c;
 	return o;
 }
@@ -353,6 +382,18 @@ int collector_run(const struct collector_opts *o)
 	start = now_ns();
 	c.model = model_new(random_secret(), o->retain_ns, start);
 	c.last_tick_ts = start;
+	if (o->record) {
+		struct trace_meta meta = {.start_ns = start, .retain_ns = o->retain_ns,
+					  .interval_ns = o->interval_ns};
+		char why[512];
+
+		recording_meta(&meta, o, c.child);
+		c.rec = recorder_open(o->record, &meta, why, sizeof(why));
+		if (!c.rec) {
+			fprintf(stderr, "loopscope: %s\n", why);
+			goto out;
+		}
+	}
 	err = probes_open(&c.probes, o->follow_forks, o->verbose, feed, &c);
 	if (err)
 		goto out;
@@ -373,8 +414,8 @@ int collector_run(const struct collector_opts *o)
 
 		snprintf(name, sizeof(name), "%s", basename(o->argv[0]));
 		probes_trace(c.probes, c.child);
-		model_add_target(c.model, c.child, name);
-		model_seed_task(c.model, c.child, c.child, name, -1, now_ns());
+		rec_add_target(c.rec, c.model, c.child, name, now_ns());
+		rec_seed_task(c.rec, c.model, c.child, c.child, name, -1, now_ns());
 	}
 	for (int i = 0; i < o->npids; i++) {
 		err = probes_trace(c.probes, o->pids[i]);
@@ -478,6 +519,17 @@ out:
 		close(epfd);
 	omap_free(&c.uids);
 	probes_close(c.probes);
+	if (c.rec) {
+		uint64_t dropped = recorder_dropped(c.rec);
+		struct recording_stats rs;
+
+		recorder_stats(c.rec, now_ns(), &rs);
+		if (recorder_close(c.rec) == 0)
+			fprintf(stderr, "loopscope: recorded %llu records to %s, %llu dropped\n",
+				(unsigned long long)rs.records, o->record, (unsigned long long)dropped);
+		else
+			ret = 1;
+	}
 	model_free(c.model);
 	if (c.out && c.out != stdout)
 		fclose(c.out);

@@ -7,11 +7,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+
 struct collector_opts {
 	pid_t *pids;      /* attach: the targets */
 	int npids;
 	char **argv;      /* run: the command, NULL for attach */
 	const char *output; /* NULL: stdout */
+	const char *record; /* --record FILE, else NULL */
 	bool json, follow_forks, verbose;
 	uint64_t interval_ns, duration_ns, retain_ns;
 	/* the viewers' socket (docs/protocol.md) */

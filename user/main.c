@@ -6,7 +6,9 @@
 
 #include "collector.h"
 #include "commands.h"
+#include "export.h"
 #include "protocol.h"
+#include "replay.h"
 #include "util.h"
 #include "viewer.h"
 
@@ -15,6 +17,9 @@ static const char usage[] =
 	"       loopscope run [OPTIONS] -- CMD [ARG...]\n"
 	"       loopscope view [--socket PATH]\n"
 	"       loopscope dump|status|pause|resume|watch [--socket PATH] [--json]\n"
+	"       loopscope replay FILE [--json] [-i SEC] [--speed N|max] [-o OUT]\n"
+	"       loopscope export FILE --format perfetto|jsonl -o OUT[.gz] [--from SEC]\n"
+	"                        [--to SEC] [--pid PID] [--tid TID]\n"
 	"\n"
 	"See inside the event loops of running Linux processes: their threads,\n"
 	"epoll instances (reactors), wakers (eventfds, self-pipes) and sockets,\n"
@@ -29,6 +34,9 @@ static const char usage[] =
 	"  pause, resume          pause or resume the updates of every viewer\n"
 	"  watch                  print every message the collector sends, as JSON lines\n"
 	"                         (`loopscope dump --help` for these five)\n"
+	"  replay FILE            the model of a recorded trace, per tick (the text table,\n"
+	"                         or --json); space pauses, n steps a tick, q quits\n"
+	"  export FILE            a recorded trace as Perfetto/Chrome trace JSON or JSON lines\n"
 	"\n"
 	"options:\n"
 	"  -j, --json             one JSON object per tick (schema: docs/json.md)\n"
@@ -44,6 +52,11 @@ static const char usage[] =
 	"      --socket-group GRP ... and group (default loopscope if it exists, else root)\n"
 	"      --viewer-timeout SEC  drop a viewer that reads nothing this long (default 10)\n"
 	"      --no-server        serve no viewers\n"
+	"      --record FILE      also write every record to a trace file (docs/trace-format.md)\n"
+	"      --speed N|max      replay: N times real time (default 1), max: at once\n"
+	"      --format F         export: perfetto or jsonl\n"
+	"      --from/--to SEC    export: only records this long after the first one\n"
+	"      --pid/--tid ID     export: only this process or thread\n"
 	"  -h, --help             this text\n"
 	"  -V, --version          the version\n"
 	"\n"
@@ -69,6 +82,134 @@ static int parse_seconds(const char *opt, const char *arg, uint64_t *out, bool z
 	return 0;
 }
 
+/* argv[0] is the command; FILE may come before or after the options. */
+static int file_argument(int argc, char **argv, const char *cmd, const char **file)
+{
+	if (optind != argc - 1)
+		return bad_usage(optind >= argc ? "%s needs a trace FILE" : "%s takes one trace FILE", cmd);
+	*file = argv[optind];
+	return 0;
+}
+
+static int main_replay(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},     {"output", required_argument, NULL, 'o'},
+		{"interval", required_argument, NULL, 'i'}, {"speed", required_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
+	};
+	struct replay_opts o = {.interval_ns = 1000000000ULL, .speed = 1};
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "jo:i:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o.json = true;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'i':
+			if ((ret = parse_seconds("--interval", optarg, &o.interval_ns, false)))
+				return ret;
+			break;
+		case 'S': {
+			char *end;
+
+			if (!strcmp(optarg, "max")) {
+				o.speed = 0;
+				break;
+			}
+			o.speed = strtod(optarg, &end);
+			if (end == optarg || (*end && strcmp(end, "x")) || !(o.speed > 0 && o.speed <= 1e6))
+				return bad_usage("bad --speed '%s' (try 1, 2, 0.5 or max)", optarg);
+			break;
+		}
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return bad_usage("%s", "bad option");
+		}
+	}
+	if ((ret = file_argument(argc, argv, "replay", &o.path)))
+		return ret;
+	return replay_run(&o);
+}
+
+static int parse_id(const char *opt, const char *arg, pid_t *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (end == arg || *end || v <= 0 || v > 4194304)
+		return bad_usage(opt, arg);
+	*out = (pid_t)v;
+	return 0;
+}
+
+static int main_export(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'F'}, {"output", required_argument, NULL, 'o'},
+		{"from", required_argument, NULL, 'a'},   {"to", required_argument, NULL, 'b'},
+		{"pid", required_argument, NULL, 'p'},    {"tid", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	};
+	struct export_opts o = {0};
+	bool has_format = false;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			if (!strcmp(optarg, "perfetto") || !strcmp(optarg, "chrome"))
+				o.format = EXPORT_PERFETTO;
+			else if (!strcmp(optarg, "jsonl"))
+				o.format = EXPORT_JSONL;
+			else
+				return bad_usage("unknown --format '%s' (try perfetto or jsonl)", optarg);
+			has_format = true;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'a':
+			if ((ret = parse_seconds("--from", optarg, &o.from_ns, true)))
+				return ret;
+			o.has_from = true;
+			break;
+		case 'b':
+			if ((ret = parse_seconds("--to", optarg, &o.to_ns, true)))
+				return ret;
+			o.has_to = true;
+			break;
+		case 'p':
+			if ((ret = parse_id("not a process id: '%s'", optarg, &o.pid)))
+				return ret;
+			break;
+		case 't':
+			if ((ret = parse_id("not a thread id: '%s'", optarg, &o.tid)))
+				return ret;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return bad_usage("%s", "bad option");
+		}
+	}
+	if ((ret = file_argument(argc, argv, "export", &o.path)))
+		return ret;
+	if (!has_format)
+		return bad_usage("%s", "export needs --format perfetto or --format jsonl");
+	if (!o.output)
+		return bad_usage("%s", "export needs -o OUT (OUT.gz to compress)");
+	if (o.has_from && o.has_to && o.to_ns < o.from_ns)
+		return bad_usage("%s", "--to is before --from");
+	return export_run(&o);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -79,6 +220,7 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},       {"socket", required_argument, NULL, 's'},
 		{"socket-mode", required_argument, NULL, 'M'}, {"socket-group", required_argument, NULL, 'G'},
 		{"viewer-timeout", required_argument, NULL, 'T'}, {"no-server", no_argument, NULL, 'N'},
+		{"record", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	struct collector_opts o = {
@@ -103,8 +245,12 @@ int main(int argc, char **argv)
 		return viewer_main(argc - 1, argv + 1);
 	if (commands_has(cmd))
 		return commands_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "replay"))
+		return main_replay(argc - 1, argv + 1);
+	if (!strcmp(cmd, "export"))
+		return main_export(argc - 1, argv + 1);
 	if (strcmp(cmd, "attach") && strcmp(cmd, "run"))
-		return bad_usage("unknown command '%s' (try attach, run, dump or --help)", cmd);
+		return bad_usage("unknown command '%s' (try attach, run, view, replay or --help)", cmd);
 	argv++;
 	argc--;
 	/* "+": stop at the first non-option, so `run` leaves CMD's flags alone */
@@ -127,6 +273,9 @@ int main(int argc, char **argv)
 		case 'r':
 			if ((ret = parse_seconds("--retain", optarg, &o.retain_ns, true)))
 				return ret;
+			break;
+		case 'R':
+			o.record = optarg;
 			break;
 		case 'f':
 			o.follow_forks = true;

@@ -418,6 +418,21 @@ static bool shown(const struct report_info *ri, pid_t pid)
 	return !ri->visible || ri->visible(ri->visible_ctx, pid);
 }
 
+static json_object *recording_json(const struct recording_stats *r)
+{
+	json_object *o;
+
+	if (!r)
+		return NULL; /* null: not recording */
+	o = json_object_new_object();
+	add_str(o, "path", r->path ? r->path : "");
+	add_u64(o, "bytes", r->bytes);
+	add_u64(o, "records", r->records);
+	add_u64(o, "dropped", r->dropped);
+	json_object_object_add(o, "bytes_per_s", json_object_new_double(r->bytes_per_s));
+	return o;
+}
+
 json_object *report_json(const struct model *m, const struct report_info *ri)
 {
 	json_object *root = json_object_new_object(), *drops = json_object_new_object();
@@ -438,6 +453,7 @@ json_object *report_json(const struct model *m, const struct report_info *ri)
 	add_u64(drops, "inflight", m->stats.inflight_drops);
 	add_u64(drops, "garbled", m->stats.garbled);
 	json_object_object_add(root, "drops", drops);
+	json_object_object_add(root, "recording", recording_json(ri->recording));
 	for (size_t i = 0; omap_next(&m->targets, &i, NULL, &v);) {
 		const struct target *t = v;
 		json_object *o;
@@ -509,6 +525,11 @@ void report_text(FILE *f, const struct model *m, const struct report_info *ri)
 		(ri->now - m->stats.start_ts) / 1e9, (unsigned long long)m->stats.records,
 		ri->records_per_s,
 		(unsigned long long)(m->stats.ringbuf_drops + m->stats.inflight_drops));
+	if (ri->recording)
+		fprintf(f, "recording %s  %.1f KiB (%.1f KiB/s)  %llu records, %llu dropped\n",
+			ri->recording->path, ri->recording->bytes / 1024.0,
+			ri->recording->bytes_per_s / 1024.0, (unsigned long long)ri->recording->records,
+			(unsigned long long)ri->recording->dropped);
 	tasks = report_tasks(m, &n);
 	if (n)
 		fprintf(f, "%-7s %-7s %-15s %-9s %7s %7s %9s %9s %9s\n", "PID", "TID", "TASK", "STATE",

@@ -11,6 +11,14 @@
 
 #define REPORT_VERSION 1
 
+/* A trace file being written (user/recorder.h). */
+struct recording_stats {
+	const char *path;
+	uint64_t bytes;   /* compressed bytes written so far */
+	uint64_t records, dropped;
+	double bytes_per_s;
+};
+
 struct report_info {
 	uint64_t now;   /* CLOCK_MONOTONIC ns the report is taken at */
 	uint64_t tick;
@@ -19,6 +27,7 @@ struct report_info {
 	/* Only what this says a viewer may see (NULL: everything). */
 	bool (*visible)(const void *ctx, pid_t pid);
 	const void *visible_ctx;
+	const struct recording_stats *recording; /* NULL: not recording */
 };
 
 struct task_times {
