@@ -19,7 +19,7 @@ SKELS      := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 # Every user/*.c is part of the program.  The core (all but the files that
 # need the BPF skeleton, ncurses or main()) needs no root: unit tests link it.
 APP_SRCS   := $(sort $(wildcard user/*.c))
-NOT_CORE   := user/probes.c user/collector.c user/main.c user/viewer.c
+NOT_CORE   := user/probes.c user/collector.c user/main.c user/viewer.c user/replay_view.c
 CORE_SRCS  := $(filter-out $(NOT_CORE),$(APP_SRCS))
 CORE_OBJS  := $(patsubst user/%.c,$(OUT)/%.o,$(CORE_SRCS))
 APP_OBJS   := $(patsubst user/%.c,$(OUT)/%.o,$(APP_SRCS))

@@ -3,12 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "collector.h"
 #include "commands.h"
 #include "export.h"
 #include "protocol.h"
 #include "replay.h"
+#include "replay_view.h"
 #include "util.h"
 #include "viewer.h"
 
@@ -34,8 +36,9 @@ static const char usage[] =
 	"  pause, resume          pause or resume the updates of every viewer\n"
 	"  watch                  print every message the collector sends, as JSON lines\n"
 	"                         (`loopscope dump --help` for these five)\n"
-	"  replay FILE            the model of a recorded trace, per tick (the text table,\n"
-	"                         or --json); space pauses, n steps a tick, q quits\n"
+	"  replay FILE            a recorded trace in the terminal viewer (space pauses,\n"
+	"                         n steps a tick); with --json, -o or no terminal, the\n"
+	"                         model per tick as text or JSON\n"
 	"  export FILE            a recorded trace as Perfetto/Chrome trace JSON or JSON lines\n"
 	"\n"
 	"options:\n"
@@ -134,6 +137,9 @@ static int main_replay(int argc, char **argv)
 	}
 	if ((ret = file_argument(argc, argv, "replay", &o.path)))
 		return ret;
+	/* on a terminal, the viewer; for scripts, a report per tick */
+	if (!o.json && !o.output && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		return replay_view(&o);
 	return replay_run(&o);
 }
 

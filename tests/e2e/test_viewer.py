@@ -55,6 +55,12 @@ class Tmux:
         self.run("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), cmd)
         self.started = True
 
+    def replay(self, name, size, trace, *args):
+        cmd = (f"LC_ALL=C TERM=screen {LOOPSCOPE} replay {' '.join(args)} {trace}; "
+               f"echo viewer exit $?; sleep 600")
+        self.run("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), cmd)
+        self.started = True
+
     def keys(self, name, *keys):
         self.run("send-keys", "-t", name, *keys)
 
@@ -249,6 +255,36 @@ class Viewer(unittest.TestCase):
         self.assertIn("97.7K", screen)
         t.keys("b", "q")
         t.wait("b", lambda s: "viewer exit 0" in s, "viewer b's exit status 0")
+
+    def test_replay_in_the_viewer(self):
+        """`loopscope replay FILE` on a terminal is the same viewer: pause,
+        a step of exactly one tick while paused, resume, the end."""
+        trace = os.path.join(self.dir, "waker.lstrace")
+        r = run_briefly([LOOPSCOPE, "run", "--no-server", "--record", trace, "-o", "/dev/null",
+                         "--", workload("waker"), "500", "--delay-ms", "1500"], timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # 0.1x: the 1.5 s of the recording take 15 s, time to pause at the start
+        self.tmux.replay("r", SMALL, trace, "-i", "0.5", "--speed", "0.1")
+        up = lambda scr: (re.search(r"\| up (\d+\.\d)s \|", scr) or [None, None])[1]
+        self.tmux.wait("r", up, "a header with the uptime")
+        self.tmux.keys("r", "Space")
+        screen = self.tmux.wait("r", lambda scr: "PAUSED by you (viewer 1" in scr, "the PAUSED banner")
+        t0 = float(up(screen))
+        self.tmux.keys("r", "n")
+        screen = self.tmux.wait("r", lambda scr: up(scr) and float(up(scr)) != t0 and scr,
+                                "a step forward")
+        self.assertAlmostEqual(float(up(screen)) - t0, 0.5, places=3)
+        self.assertIn("PAUSED by you", screen)
+        time.sleep(1.0)   # paused: nothing moves
+        self.assertEqual(float(up(self.tmux.screen("r"))), t0 + 0.5)
+        self.tmux.keys("r", "Space")
+        self.tmux.wait("r", lambda scr: "PAUSED" not in scr, "the banner gone")
+        self.tmux.keys("r", "3")
+        screen = self.tmux.wait("r", lambda scr: "replay finished" in scr, "the end of the replay",
+                                timeout=40)
+        waker = row(screen, r"eventfd")
+        self.assertIsNotNone(waker, screen)
+        self.assertEqual(re.findall(r"\b500\b", waker), ["500", "500"], waker)
 
     def test_small_terminal(self):
         """A terminal smaller than 80x24 still draws, and a resize redraws."""
