@@ -559,18 +559,22 @@ def interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def main(argv):
-    names = argv[1:] or unittest.defaultTestLoader.getTestCaseNames(E2E)
-    unknown = [n for n in names if not n.startswith("test_") or not hasattr(E2E, n)]
+def run_suite(case, argv):
+    """Runs the tests of case (a TestCase class) named in argv[1:] (all by
+    default), prints PASS/FAIL/SKIP lines and `N passed, N failed`, stops
+    every process still running; the exit status."""
+    prog = os.path.basename(argv[0])
+    names = argv[1:] or unittest.defaultTestLoader.getTestCaseNames(case)
+    unknown = [n for n in names if not n.startswith("test_") or not hasattr(case, n)]
     if unknown:
-        print(f"usage: test_e2e.py [TEST_NAME...]; unknown: {' '.join(unknown)}", file=sys.stderr)
+        print(f"usage: {prog} [TEST_NAME...]; unknown: {' '.join(unknown)}", file=sys.stderr)
         print("0 passed, 1 failed", flush=True)
         return 2
     signal.signal(signal.SIGTERM, interrupt)
     result = Result()
     interrupted = False
     try:
-        unittest.TestSuite(E2E(n) for n in names).run(result)
+        unittest.TestSuite(case(n) for n in names).run(result)
     except KeyboardInterrupt:
         interrupted = True
         print("FAIL interrupted", flush=True)
@@ -591,4 +595,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(run_suite(E2E, sys.argv))

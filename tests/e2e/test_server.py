@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import unittest
 
 import test_e2e as e
@@ -173,6 +172,9 @@ class Server(unittest.TestCase):
     def start(self, *a, **kw):
         self.session = Session(*a, **kw)
         self.session.collector.wait_attached()
+        # the ticker (on the collector's stdout) runs both its threads
+        self.assertIsNotNone(self.session.collector.out.wait_for(lambda l: l == "ready", 10),
+                             self.session.collector.describe())
         return self.session
 
     # ------------------------------------------------------------------
@@ -360,9 +362,17 @@ class Server(unittest.TestCase):
     def test_commands(self):
         s = self.start(0.2)
         pid = s.collector.pid
-        r = run_briefly([LOOPSCOPE, "dump", "--json", "--socket", s.sock])
-        self.assertEqual(r.returncode, 0, r.stderr)
-        state = json.loads(r.stdout)
+        # names are read from /proc each tick: the main thread's rename to
+        # "loop" shows within one
+        deadline = time.monotonic() + 5
+        while True:
+            r = run_briefly([LOOPSCOPE, "dump", "--json", "--socket", s.sock])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            state = json.loads(r.stdout)
+            if len(state["tasks"]) == 2 and "loop" in [x["name"] for x in state["tasks"]] \
+                    or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         t = only(state["targets"], "target")
         expect(t, "the target", {"name": "ticker", "alive": True})
         self.assertEqual(sorted(x["name"] for x in state["tasks"]), ["loop", "ticker"])
@@ -417,34 +427,5 @@ class Server(unittest.TestCase):
         self.assertFalse(os.path.exists(f"/proc/{t['pid']}"))
 
 
-def main(argv):
-    names = argv[1:] or unittest.defaultTestLoader.getTestCaseNames(Server)
-    unknown = [n for n in names if not hasattr(Server, n)]
-    if unknown:
-        print(f"usage: test_server.py [TEST_NAME...]; unknown: {' '.join(unknown)}", file=sys.stderr)
-        print("0 passed, 1 failed", flush=True)
-        return 2
-    signal.signal(signal.SIGTERM, e.interrupt)
-    result = e.Result()
-    interrupted = False
-    try:
-        unittest.TestSuite(Server(n) for n in names).run(result)
-    except KeyboardInterrupt:
-        interrupted = True
-        print("FAIL interrupted", flush=True)
-    except Exception:
-        interrupted = True
-        print("FAIL the test runner itself crashed\n" + traceback.format_exc(), flush=True)
-    finally:
-        for proc in list(e.LIVE):
-            proc.stop()
-        shutil.rmtree(e.SOCKET_DIR, ignore_errors=True)
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses) + interrupted
-    skipped = len(result.skipped)
-    summary = f"{result.passed} passed, {failed} failed"
-    print(summary + (f", {skipped} skipped" if skipped else ""), flush=True)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(e.run_suite(Server, sys.argv))

@@ -20,7 +20,6 @@ import struct
 import sys
 import tempfile
 import time
-import traceback
 import unittest
 import zlib
 
@@ -458,34 +457,5 @@ class Trace(unittest.TestCase):
         self.assertEqual(last_off + last_len, len(data))
 
 
-def main(argv):
-    names = argv[1:] or unittest.defaultTestLoader.getTestCaseNames(Trace)
-    unknown = [n for n in names if not n.startswith("test_") or not hasattr(Trace, n)]
-    if unknown:
-        print(f"usage: test_trace.py [TEST_NAME...]; unknown: {' '.join(unknown)}", file=sys.stderr)
-        print("0 passed, 1 failed", flush=True)
-        return 2
-    signal.signal(signal.SIGTERM, test_e2e.interrupt)
-    result = test_e2e.Result()
-    interrupted = False
-    try:
-        unittest.TestSuite(Trace(n) for n in names).run(result)
-    except KeyboardInterrupt:
-        interrupted = True
-        print("FAIL interrupted", flush=True)
-    except Exception:
-        interrupted = True
-        print("FAIL the test runner itself crashed\n" + traceback.format_exc(), flush=True)
-    finally:
-        for proc in list(test_e2e.LIVE):
-            proc.stop()
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    failed += interrupted
-    skipped = len(result.skipped)
-    summary = f"{result.passed} passed, {failed} failed"
-    print(summary + (f", {skipped} skipped" if skipped else ""), flush=True)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(test_e2e.run_suite(Trace, sys.argv))

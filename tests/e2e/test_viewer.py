@@ -21,12 +21,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_e2e  # noqa: E402
-from test_e2e import (LOOPSCOPE, LIVE, Collector, Proc, Result, in_ci,  # noqa: E402
+from test_e2e import (LOOPSCOPE, Collector, Proc, in_ci,  # noqa: E402
                       missing_requirement, run_briefly, workload)
 
 SCREEN_TIMEOUT = 15      # a key or a tick -> what it shows on the screen
@@ -325,35 +324,5 @@ class Viewer(unittest.TestCase):
         self.assertIn("--socket PATH", r.stdout)
 
 
-def main(argv):
-    names = argv[1:] or unittest.defaultTestLoader.getTestCaseNames(Viewer)
-    unknown = [n for n in names if not n.startswith("test_") or not hasattr(Viewer, n)]
-    if unknown:
-        print(f"usage: test_viewer.py [TEST_NAME...]; unknown: {' '.join(unknown)}",
-              file=sys.stderr)
-        print("0 passed, 1 failed", flush=True)
-        return 2
-    signal.signal(signal.SIGTERM, test_e2e.interrupt)
-    result = Result()
-    interrupted = False
-    try:
-        unittest.TestSuite(Viewer(n) for n in names).run(result)
-    except KeyboardInterrupt:
-        interrupted = True
-        print("FAIL interrupted", flush=True)
-    except Exception:
-        interrupted = True
-        print("FAIL the test runner itself crashed\n" + traceback.format_exc(), flush=True)
-    finally:
-        for proc in list(LIVE):
-            proc.stop()
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    failed += interrupted
-    skipped = len(result.skipped)
-    summary = f"{result.passed} passed, {failed} failed"
-    print(summary + (f", {skipped} skipped" if skipped else ""), flush=True)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(test_e2e.run_suite(Viewer, sys.argv))
