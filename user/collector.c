@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "diagnose.h"
 #include "model.h"
 #include "probes.h"
 #include "procfs.h"
@@ -134,6 +135,10 @@ static void report(struct collector *c, bool final)
 	ri.records_per_s = span ? (c->model->stats.records - c->last_records) * 1e9 / span : 0;
 	c->last_tick_ts = now;
 	c->last_records = c->model->stats.records;
+	if (c->opts->diag) {
+		diagnose_run(c->opts->diag, c->model, now);
+		ri.warnings = diagnose_json(c->opts->diag, c->model, now);
+	}
 	if (c->opts->json) {
 		json_object *j = report_json(c->model, &ri);
 
@@ -143,6 +148,7 @@ static void report(struct collector *c, bool final)
 	} else {
 		report_text(c->out, c->model, &ri);
 	}
+	json_object_put(ri.warnings);
 }
 
 /* The child waits on a pipe until its pid is in the traced map, so the
@@ -249,6 +255,8 @@ int collector_run(const struct collector_opts *o)
 	start = now_ns();
 	c.model = model_new(random_secret(), o->retain_ns, start);
 	c.last_tick_ts = start;
+	if (o->diag)
+		diagnose_attach(o->diag, c.model);
 	err = probes_open(&c.probes, o->follow_forks, o->verbose, feed, &c);
 	if (err)
 		goto out;

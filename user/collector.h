@@ -14,6 +14,7 @@ struct collector_opts {
 	const char *output; /* NULL: stdout */
 	bool json, follow_forks, verbose;
 	uint64_t interval_ns, duration_ns, retain_ns;
+	struct diagnoses *diag; /* configured by --allow/--warn; NULL: no diagnoses */
 };
 
 /* The process exit code: 0, 1 on a failure (already explained on stderr),

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "collector.h"
+#include "diagnose.h"
 #include "util.h"
 
 #define LOOPSCOPE_VERSION "0.1.0"
@@ -12,6 +13,7 @@
 static const char usage[] =
 	"usage: loopscope attach [OPTIONS] PID...\n"
 	"       loopscope run [OPTIONS] -- CMD [ARG...]\n"
+	"       loopscope diagnoses [--warn NAME=VALUE]...\n"
 	"\n"
 	"See inside the event loops of running Linux processes: their threads,\n"
 	"epoll instances (reactors), wakers (eventfds, self-pipes) and sockets,\n"
@@ -20,6 +22,7 @@ static const char usage[] =
 	"commands:\n"
 	"  attach PID...          observe running processes\n"
 	"  run -- CMD [ARG...]    start CMD and observe it from its first syscall\n"
+	"  diagnoses              list the diagnoses, their thresholds and defaults\n"
 	"\n"
 	"options:\n"
 	"  -j, --json             one JSON object per tick (schema: docs/json.md)\n"
@@ -29,6 +32,12 @@ static const char usage[] =
 	"  -r, --retain SEC       keep closed objects visible this long (default 6)\n"
 	"  -f, --follow-forks     also observe child processes\n"
 	"  -v, --verbose          show libbpf's messages\n"
+	"  -a, --allow NAME       turn diagnosis NAME off\n"
+	"  -w, --warn NAME=VALUE  set its threshold (NAME.PARAM=VALUE: another one)\n"
+	"\n"
+	"diagnoses (warnings in every tick, see docs/diagnoses.md): lost-waker,\n"
+	"self-wake, blocking-in-loop, nested-reactor, orphaned-reactor,\n"
+	"half-duplex-socket, busy-poll\n"
 	"  -h, --help             this text\n"
 	"  -V, --version          the version\n"
 	"\n"
@@ -61,7 +70,8 @@ int main(int argc, char **argv)
 		{"interval", required_argument, NULL, 'i'}, {"duration", required_argument, NULL, 'd'},
 		{"retain", required_argument, NULL, 'r'},  {"follow-forks", no_argument, NULL, 'f'},
 		{"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+		{"version", no_argument, NULL, 'V'},       {"allow", required_argument, NULL, 'a'},
+		{"warn", required_argument, NULL, 'w'},    {NULL, 0, NULL, 0},
 	};
 	struct collector_opts o = {
 		.interval_ns = 1000000000ULL,
@@ -81,13 +91,22 @@ int main(int argc, char **argv)
 		printf("loopscope %s\n", LOOPSCOPE_VERSION);
 		return 0;
 	}
-	if (strcmp(cmd, "attach") && strcmp(cmd, "run"))
-		return bad_usage("unknown command '%s' (try attach or run)", cmd);
+	if (strcmp(cmd, "attach") && strcmp(cmd, "run") && strcmp(cmd, "diagnoses"))
+		return bad_usage("unknown command '%s' (try attach, run or diagnoses)", cmd);
 	argv++;
 	argc--;
+	o.diag = diagnose_new();
 	/* "+": stop at the first non-option, so `run` leaves CMD's flags alone */
-	while ((c = getopt_long(argc, argv, "+jo:i:d:r:fvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jo:i:d:r:fvhVa:w:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'a':
+		case 'w':
+			if (diagnose_configure(o.diag, optarg, c == 'a')) {
+				ret = bad_usage("%s", diagnose_error(o.diag));
+				diagnose_free(o.diag);
+				return ret;
+			}
+			break;
 		case 'j':
 			o.json = true;
 			break;
@@ -122,14 +141,28 @@ int main(int argc, char **argv)
 			return bad_usage("%s", "bad option");
 		}
 	}
-	if (!strcmp(cmd, "run")) {
-		if (optind >= argc)
-			return bad_usage("%s", "run needs a command: loopscope run -- CMD [ARG...]");
-		o.argv = &argv[optind];
-		return collector_run(&o);
+	if (!strcmp(cmd, "diagnoses")) {
+		if (optind < argc)
+			ret = bad_usage("diagnoses takes no arguments, not '%s'", argv[optind]);
+		else
+			diagnose_list(o.diag, stdout);
+		diagnose_free(o.diag);
+		return optind < argc ? ret : 0;
 	}
-	if (optind >= argc)
+	if (!strcmp(cmd, "run")) {
+		if (optind >= argc) {
+			diagnose_free(o.diag);
+			return bad_usage("%s", "run needs a command: loopscope run -- CMD [ARG...]");
+		}
+		o.argv = &argv[optind];
+		ret = collector_run(&o);
+		diagnose_free(o.diag);
+		return ret;
+	}
+	if (optind >= argc) {
+		diagnose_free(o.diag);
 		return bad_usage("%s", "attach needs at least one PID");
+	}
 	o.npids = argc - optind;
 	o.pids = xcalloc(o.npids, sizeof(*o.pids));
 	for (int i = 0; i < o.npids; i++) {
@@ -138,11 +171,13 @@ int main(int argc, char **argv)
 
 		if (*end || pid <= 0 || pid > 4194304) {
 			free(o.pids);
+			diagnose_free(o.diag);
 			return bad_usage("not a process id: '%s'", argv[optind + i]);
 		}
 		o.pids[i] = (pid_t)pid;
 	}
 	ret = collector_run(&o);
 	free(o.pids);
+	diagnose_free(o.diag);
 	return ret;
 }

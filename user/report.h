@@ -16,6 +16,7 @@ struct report_info {
 	uint64_t tick;
 	bool final;
 	double records_per_s;
+	json_object *warnings; /* diagnose_json()'s array, or NULL: "warnings": [] */
 };
 
 struct task_times {
