@@ -121,6 +121,7 @@ struct diagnoses {
 	struct warning *w;
 	int nw;
 	uint64_t dropped; /* sightings that found the table full of active warnings */
+	uint64_t last_run;
 	struct omap tasks;   /* tid -> struct tstate */
 	struct omap sockets; /* kernel addr -> struct sstate */
 	char err[160];
@@ -558,7 +559,7 @@ static void on_turn(void *ctx, const struct model *m, const struct turn *tn)
 		uint64_t away = tn->wait->start > s->away_since ? tn->wait->start - s->away_since : 0;
 
 		if (away >= nthr && tn->ready &&
-		    (w = sight(d, D_NESTED, 0, (uint64_t)t->tid, s->away_in, ts))) {
+		    (w = sight(d, D_NESTED, 0, (uint64_t)t->tid, s->away_from, ts))) {
 			w->mark++;
 			add_task(w, m, t->tid);
 			add_object(w, m, s->away_from, LS_FD_EPOLL);
@@ -566,10 +567,11 @@ static void on_turn(void *ctx, const struct model *m, const struct turn *tn)
 			add_ev(w, "away_ms", away / 1e6);
 			add_ev(w, "events_ready", tn->wait->ret);
 			add_ev(w, "times", (double)w->mark);
-			summary(w, "%s left %s for %.1f ms to wait in %s; %d events were ready when it came back (%" PRIu64 " times)",
+			summary(w, "%s left %s for %.1f ms to wait in %s, and found %d event%s ready when it came back (%" PRIu64 " times)",
 				task_label(m, t->tid, l, sizeof(l)),
 				object_label(m, s->away_from, LS_FD_EPOLL, r, sizeof(r)), away / 1e6,
-				object_label(m, s->away_in, LS_FD_EPOLL, b, sizeof(b)), tn->wait->ret, w->mark);
+				object_label(m, s->away_in, LS_FD_EPOLL, b, sizeof(b)), tn->wait->ret,
+				tn->wait->ret == 1 ? "" : "s", w->mark);
 		}
 		s->away_from = 0;
 	} else if (!s->away_from && tn->prev_reactor && tn->reactor != tn->prev_reactor &&
@@ -586,7 +588,7 @@ static void on_turn(void *ctx, const struct model *m, const struct turn *tn)
 		add_ev(w, "futex_ms", tn->block_ns / 1e6);
 		add_ev(w, "events_ready", tn->wait->ret);
 		add_ev(w, "times", (double)w->mark);
-		summary(w, "%s blocked %.1f ms on a futex inside its loop while %s had %d events ready (%" PRIu64 " times)",
+		summary(w, "%s blocked %.1f ms on a futex inside its loop while %s had events ready (%d when it came back; %" PRIu64 " times)",
 			task_label(m, t->tid, l, sizeof(l)), tn->block_ns / 1e6,
 			object_label(m, tn->reactor, LS_FD_EPOLL, r, sizeof(r)), tn->wait->ret, w->mark);
 	}
@@ -790,7 +792,7 @@ static void check_away_now(struct diagnoses *d, const struct model *m, const str
 		    ((const struct waker *)o)->pending_tid)
 			pending++;
 	}
-	if (!pending || !(w = sight(d, D_NESTED, 0, (uint64_t)t->tid, s->away_in, now)))
+	if (!pending || !(w = sight(d, D_NESTED, 0, (uint64_t)t->tid, s->away_from, now)))
 		return;
 	add_task(w, m, t->tid);
 	add_object(w, m, s->away_from, LS_FD_EPOLL);
@@ -803,17 +805,20 @@ static void check_away_now(struct diagnoses *d, const struct model *m, const str
 		(now - s->away_since) / 1e6, object_label(m, s->away_from, LS_FD_EPOLL, b, sizeof(b)));
 }
 
-static void check_reactor(struct diagnoses *d, const struct model *m, const struct reactor *r,
-			  uint64_t now)
+/* A reactor made by a thread that polls another one still open: sighted
+ * while both are open, or once when it came and went between two ticks. */
+static void check_reactor_birth(struct diagnoses *d, const struct model *m, const struct reactor *r,
+				uint64_t now)
 {
-	uint64_t thr = d->val[D_ORPHANED][0], idle;
 	struct warning *w;
 	char a[96], b[96], l[96];
-	int alive = 0;
-	void *v;
 
-	if (r->creator_polled && reactor_open(m, r->creator_polled) &&
-	    (w = sight(d, D_NESTED, 2, r->o.addr, 0, now))) {
+	if (!r->creator_polled || !reactor_open(m, r->creator_polled) ||
+	    (!r->o.open && r->o.created_ts <= d->last_run))
+		return;
+	if ((w = sight(d, D_NESTED, 2, (uint64_t)r->o.creator, r->creator_polled,
+		       r->o.open ? now : r->o.created_ts))) {
+		w->sev = SEV_WARNING;
 		add_task(w, m, r->o.creator);
 		add_object(w, m, r->creator_polled, LS_FD_EPOLL);
 		add_object(w, m, r->o.addr, LS_FD_EPOLL);
@@ -823,7 +828,18 @@ static void check_reactor(struct diagnoses *d, const struct model *m, const stru
 			object_label(m, r->creator_polled, LS_FD_EPOLL, a, sizeof(a)),
 			object_label(m, r->o.addr, LS_FD_EPOLL, b, sizeof(b)));
 	}
+}
 
+static void check_reactor(struct diagnoses *d, const struct model *m, const struct reactor *r,
+			  uint64_t now)
+{
+	uint64_t thr = d->val[D_ORPHANED][0], idle;
+	struct warning *w;
+	char a[96];
+	int alive = 0;
+	void *v;
+
+	check_reactor_birth(d, m, r, now);
 	if (!r->ninterest || !r->npollers || now < r->last_poll_ts + thr)
 		return;
 	idle = now - r->last_poll_ts;
@@ -936,10 +952,14 @@ void diagnose_run(struct diagnoses *d, const struct model *m, uint64_t now)
 		else if (o->kind == LS_FD_SOCKET)
 			check_socket(d, m, v, now);
 	}
-	for (const struct object *o = m->closed; o; o = o->next_closed)
+	for (const struct object *o = m->closed; o; o = o->next_closed) {
 		if (o->kind == LS_FD_EVENTFD || o->kind == LS_FD_PIPE)
 			check_lost_waker(d, m, (const struct waker *)o, now);
+		else if (o->kind == LS_FD_EPOLL)
+			check_reactor_birth(d, m, (const struct reactor *)o, now);
+	}
 	prune(d, m);
+	d->last_run = now;
 	for (int i = 0; i < d->nw; i++) {
 		struct warning *w = &d->w[i];
 
@@ -953,6 +973,8 @@ void diagnose_run(struct diagnoses *d, const struct model *m, uint64_t now)
 
 static json_object *number(double v)
 {
+	if (v > -9e12 && v < 9e12) /* 3 decimals are plenty */
+		v = (double)(int64_t)(v * 1000 + (v < 0 ? -0.5 : 0.5)) / 1000;
 	if (v == (double)(int64_t)v && v > -9e15 && v < 9e15)
 		return json_object_new_int64((int64_t)v);
 	return json_object_new_double(v);
@@ -976,12 +998,20 @@ json_object *diagnose_json(const struct diagnoses *d, const struct model *m, uin
 		for (int j = 0; j < w->nobj; j++) {
 			json_object *x = json_object_new_object();
 
-			json_object_object_add(x, "kind", json_object_new_string(w->obj[j].kind));
-			if (!strcmp(w->obj[j].kind, "task"))
-				json_object_object_add(x, "id", json_object_new_int(w->obj[j].tid));
+			const struct wobj *ob = &w->obj[j];
+			char label[96];
+
+			json_object_object_add(x, "kind", json_object_new_string(ob->kind));
+			if (!strcmp(ob->kind, "task"))
+				json_object_object_add(x, "id", json_object_new_int(ob->tid));
 			else
-				json_object_object_add(x, "id", json_object_new_string(w->obj[j].id));
-			json_object_object_add(x, "label", json_object_new_string(w->obj[j].label));
+				json_object_object_add(x, "id", json_object_new_string(ob->id));
+			/* a thread's name can come after the sighting: name it as it is now */
+			if (!strcmp(ob->kind, "task") && task_any(m, ob->tid))
+				task_label(m, ob->tid, label, sizeof(label));
+			else
+				snprintf(label, sizeof(label), "%s", ob->label);
+			json_object_object_add(x, "label", json_object_new_string(label));
 			json_object_array_add(objs, x);
 		}
 		json_object_object_add(o, "objects", objs);
