@@ -881,6 +881,11 @@ static void check_socket(struct diagnoses *d, const struct model *m, const struc
 	struct warning *w;
 	char a[128], l[96];
 
+	if (!so->o.open) { /* closed since: only its last round trips, once */
+		w = warning_find(d, D_HALF_DUPLEX, 0, so->o.addr, 0);
+		if (!s || !w || w->mark >= so->trips)
+			return;
+	}
 	if (!s) {
 		if (!so->trips)
 			return;
@@ -899,6 +904,7 @@ static void check_socket(struct diagnoses *d, const struct model *m, const struc
 	mean = (so->trips_wait_ns - s->wait_ns) / n;
 	if (mean < d->val[D_HALF_DUPLEX][0] || !(w = sight(d, D_HALF_DUPLEX, 0, so->o.addr, 0, now)))
 		return;
+	w->mark = so->trips;
 	add_object(w, m, so->o.addr, LS_FD_SOCKET);
 	add_task(w, m, so->rd_tid);
 	add_ev(w, "round_trips", (double)n);
@@ -922,7 +928,7 @@ static void prune(struct diagnoses *d, const struct model *m)
 		free(omap_del(&d->tasks, gone[i]));
 	k = 0;
 	for (size_t i = 0; omap_next(&d->sockets, &i, &key, NULL);)
-		if (!model_object(m, key))
+		if (!object_any(m, key))
 			gone[k++] = key;
 	for (size_t i = 0; i < k; i++)
 		free(omap_del(&d->sockets, gone[i]));
@@ -957,6 +963,8 @@ void diagnose_run(struct diagnoses *d, const struct model *m, uint64_t now)
 			check_lost_waker(d, m, (const struct waker *)o, now);
 		else if (o->kind == LS_FD_EPOLL)
 			check_reactor_birth(d, m, (const struct reactor *)o, now);
+		else if (o->kind == LS_FD_SOCKET)
+			check_socket(d, m, (const struct socket *)o, now);
 	}
 	prune(d, m);
 	d->last_run = now;

@@ -3,9 +3,9 @@
  * thread.
  *
  * A "loop" thread serves 30 requests that a "client" thread announces
- * through an eventfd waker (token 0xb10c), one every 40 ms.  Each request
- * needs a 30 ms blocking call (nanosleep: a synchronous lookup) and every
- * other one also 30 ms of CPU:
+ * through an eventfd waker (token 0xb10c), each once the previous one is
+ * done.  Request i needs a 30 ms blocking call (nanosleep: a synchronous
+ * lookup) and, when i is odd, also 30 ms of CPU:
  *   bug: the loop does both itself, between two epoll waits.
  *   fix: the loop hands each request to a "worker" thread (a blocking pool)
  *        through a second eventfd and goes straight back to its wait.
@@ -13,6 +13,7 @@
  * usage: blocking_loop bug|fix   -- exits 0, 1 on an unexpected result.
  */
 #define _GNU_SOURCE
+#include <semaphore.h>
 #include "workload.h"
 #include "loop.h"
 
@@ -20,12 +21,15 @@
 #define REQUESTS 30
 
 static int ep, efd, work_efd, bug;
+static sem_t done;
 
 static void serve(long i)
 {
 	sleep_ms(30);
 	if (i % 2)
 		spin_cpu_us(30000);
+	if (sem_post(&done) < 0)
+		die("sem_post");
 }
 
 static uint64_t take(int fd)
@@ -82,6 +86,8 @@ int main(int argc, char **argv)
 	bug = bug_mode(argc, argv, "blocking_loop bug|fix");
 	bound_run_time();
 	name_thread("client");
+	if (sem_init(&done, 0, 0) < 0)
+		die("sem_init");
 	ep = new_reactor();
 	efd = new_eventfd();
 	work_efd = eventfd(0, EFD_CLOEXEC);
@@ -93,7 +99,9 @@ int main(int argc, char **argv)
 		worker = start_thread(work, NULL);
 	for (int i = 0; i < REQUESTS; i++) {
 		notify(efd);
-		sleep_ms(40);
+		while (sem_wait(&done) < 0)
+			if (errno != EINTR)
+				die("sem_wait");
 	}
 	join_thread(loop);
 	if (!bug)
