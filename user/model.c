@@ -468,6 +468,9 @@ static void end_turn(struct model *m, struct task *t, const struct ls_rec_wait *
 		return;
 	if (t->last_ret_ts && busy > t->busy_at_ret)
 		tn.busy_ns = busy - t->busy_at_ret;
+	/* time on CPU inside this wait is not the turn's: never more than its length */
+	if (tn.busy_ns > (w->start > t->last_ret_ts ? w->start - t->last_ret_ts : 0))
+		tn.busy_ns = w->start > t->last_ret_ts ? w->start - t->last_ret_ts : 0;
 	m->on_turn(m->turn_ctx, m, &tn);
 }
 
