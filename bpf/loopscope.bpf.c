@@ -167,6 +167,11 @@ static __always_inline bool is_data_sc(int sc)
 	return sc >= LS_SC_READ && sc <= LS_SC_SENDMSG;
 }
 
+static __always_inline bool is_write_sc(int sc)
+{
+	return sc == LS_SC_WRITE || sc == LS_SC_WRITEV || sc == LS_SC_SENDTO || sc == LS_SC_SENDMSG;
+}
+
 static __always_inline bool is_wait_sc(int sc)
 {
 	return sc == LS_SC_EPOLL_WAIT || sc == LS_SC_EPOLL_PWAIT || sc == LS_SC_EPOLL_PWAIT2;
@@ -200,6 +205,10 @@ static __always_inline int on_enter(struct syscall_trace_enter *ctx, const int s
 	if (is_data_sc(sc) || sc == LS_SC_CLOSE || sc == LS_SC_CONNECT || sc == LS_SC_SHUTDOWN) {
 		f = fd_file((int)in.args[0]);
 		in.kind = file_kind(f);
+		/* A write to an fd that is not open (EBADF): kept, with no object,
+		 * so user space can tell a write to a waker already closed. */
+		if (!f && is_write_sc(sc))
+			goto keep;
 		/* read() of a regular file is not ours: no state, no record. */
 		if (in.kind == LS_FD_OTHER)
 			return 0;
@@ -243,6 +252,7 @@ static __always_inline int on_enter(struct syscall_trace_enter *ctx, const int s
 			in.value = ms < 0 ? (__u64)-1 : (__u64)ms * 1000000ULL;
 		}
 	}
+keep:
 	if (bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY))
 		__sync_fetch_and_add(&inflight_drops, 1);
 	return 0;

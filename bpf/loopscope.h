@@ -18,7 +18,7 @@ enum ls_rec_type {
 	LS_REC_WAIT = 1,  /* an epoll wait returned */
 	LS_REC_CTL,       /* epoll_ctl */
 	LS_REC_FD_NEW,    /* epoll_create*, eventfd*, socket*, accept*, pipe* */
-	LS_REC_IO,        /* a data syscall on a socket, pipe or eventfd */
+	LS_REC_IO,        /* a data syscall on a socket, pipe or eventfd; a write to an fd not open (obj 0) */
 	LS_REC_CLOSE,     /* close of a socket, pipe, eventfd or epoll fd */
 	LS_REC_SOCK_OP,   /* connect, shutdown */
 	LS_REC_SWITCH,    /* sched_switch with a traced task on either side */

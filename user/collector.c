@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "diagnose.h"
 #include "model.h"
 #include "probes.h"
 #include "procfs.h"
@@ -152,6 +153,10 @@ static void report(struct collector *c, bool final)
 	ri.records_per_s = c->records_per_s;
 	c->last_tick_ts = now;
 	c->last_records = c->model->stats.records;
+	if (c->opts->diag) {
+		diagnose_run(c->opts->diag, c->model, now);
+		ri.warnings = diagnose_json(c->opts->diag, c->model, now);
+	}
 	if (c->opts->json) {
 		json_object *j = report_json(c->model, &ri);
 
@@ -161,6 +166,7 @@ static void report(struct collector *c, bool final)
 	} else {
 		report_text(c->out, c->model, &ri);
 	}
+	json_object_put(ri.warnings);
 }
 
 /* The child waits on a pipe until its pid is in the traced map, so the
@@ -281,6 +287,40 @@ static void sight_of(struct collector *c, uid_t uid, struct sight *s, struct rep
 	ri->visible_ctx = s;
 }
 
+/* A cut state keeps only the warnings all of whose objects it shows. */
+static void hide_warnings(json_object *state)
+{
+	static const char *const lists[] = {"tasks", "reactors", "wakers", "sockets"};
+	json_object *w, *kept = json_object_new_array(), *seen = json_object_new_object();
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		json_object *a, *id;
+
+		if (!json_object_object_get_ex(state, lists[i], &a))
+			continue;
+		for (size_t k = 0; k < json_object_array_length(a); k++) {
+			json_object *o = json_object_array_get_idx(a, k);
+
+			if (json_object_object_get_ex(o, i ? "id" : "tid", &id))
+				json_object_object_add(seen, json_object_get_string(id), NULL);
+		}
+	}
+	if (json_object_object_get_ex(state, "warnings", &w)) {
+		for (size_t i = 0; i < json_object_array_length(w); i++) {
+			json_object *warn = json_object_array_get_idx(w, i), *objs, *id;
+			bool all = json_object_object_get_ex(warn, "objects", &objs);
+
+			for (size_t k = 0; all && k < json_object_array_length(objs); k++)
+				all = json_object_object_get_ex(json_object_array_get_idx(objs, k), "id", &id) &&
+				      json_object_object_get_ex(seen, json_object_get_string(id), NULL);
+			if (all)
+				json_object_array_add(kept, json_object_get(warn));
+		}
+	}
+	json_object_object_add(state, "warnings", kept);
+	json_object_put(seen);
+}
+
 static json_object *viewer_state(void *ctx, uid_t uid)
 {
 	struct collector *c = ctx;
@@ -294,7 +334,12 @@ static json_object *viewer_state(void *ctx, uid_t uid)
 		ri.recording = &rs;
 	}
 	sight_of(c, uid, &s, &ri);
+	if (c->opts->diag)
+		ri.warnings = diagnose_json(c->opts->diag, c->model, ri.now);
 	j = report_json(c->model, &ri);
+	json_object_put(ri.warnings);
+	if (ri.visible)
+		hide_warnings(j);
 	omap_free(&s.pids);
 	return j;
 }
@@ -394,6 +439,8 @@ int collector_run(const struct collector_opts *o)
 			goto out;
 		}
 	}
+	if (o->diag)
+		diagnose_attach(o->diag, c.model);
 	err = probes_open(&c.probes, o->follow_forks, o->verbose, feed, &c);
 	if (err)
 		goto out;

@@ -22,6 +22,7 @@ struct collector_opts {
 	unsigned int socket_mode; /* default 0660 */
 	const char *socket_group; /* NULL: "loopscope" if it exists, else root's */
 	uint64_t stall_ns;        /* drop a viewer that reads nothing this long */
+	struct diagnoses *diag; /* configured by --allow/--warn; NULL: no diagnoses */
 };
 
 /* The process exit code: 0, 1 on a failure (already explained on stderr),

@@ -11,6 +11,7 @@
 #include "protocol.h"
 #include "replay.h"
 #include "replay_view.h"
+#include "diagnose.h"
 #include "util.h"
 #include "viewer.h"
 
@@ -22,6 +23,7 @@ static const char usage[] =
 	"       loopscope replay FILE [--json] [-i SEC] [--speed N|max] [-o OUT]\n"
 	"       loopscope export FILE --format perfetto|jsonl -o OUT[.gz] [--from SEC]\n"
 	"                        [--to SEC] [--pid PID] [--tid TID]\n"
+	"       loopscope diagnoses [--warn NAME=VALUE]...\n"
 	"\n"
 	"See inside the event loops of running Linux processes: their threads,\n"
 	"epoll instances (reactors), wakers (eventfds, self-pipes) and sockets,\n"
@@ -40,6 +42,7 @@ static const char usage[] =
 	"                         n steps a tick); with --json, -o or no terminal, the\n"
 	"                         model per tick as text or JSON\n"
 	"  export FILE            a recorded trace as Perfetto/Chrome trace JSON or JSON lines\n"
+	"  diagnoses              list the diagnoses, their thresholds and defaults\n"
 	"\n"
 	"options:\n"
 	"  -j, --json             one JSON object per tick (schema: docs/json.md)\n"
@@ -60,6 +63,12 @@ static const char usage[] =
 	"      --format F         export: perfetto or jsonl\n"
 	"      --from/--to SEC    export: only records this long after the first one\n"
 	"      --pid/--tid ID     export: only this process or thread\n"
+	"  -a, --allow NAME       turn diagnosis NAME off\n"
+	"  -w, --warn NAME=VALUE  set its threshold (NAME.PARAM=VALUE: another one)\n"
+	"\n"
+	"diagnoses (warnings in every tick, see docs/diagnoses.md): lost-waker,\n"
+	"self-wake, blocking-in-loop, nested-reactor, orphaned-reactor,\n"
+	"half-duplex-socket, busy-poll\n"
 	"  -h, --help             this text\n"
 	"  -V, --version          the version\n"
 	"\n"
@@ -226,8 +235,8 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},       {"socket", required_argument, NULL, 's'},
 		{"socket-mode", required_argument, NULL, 'M'}, {"socket-group", required_argument, NULL, 'G'},
 		{"viewer-timeout", required_argument, NULL, 'T'}, {"no-server", no_argument, NULL, 'N'},
-		{"record", required_argument, NULL, 'R'},
-		{NULL, 0, NULL, 0},
+		{"record", required_argument, NULL, 'R'}, {"allow", required_argument, NULL, 'a'},
+		{"warn", required_argument, NULL, 'w'},    {NULL, 0, NULL, 0},
 	};
 	struct collector_opts o = {
 		.interval_ns = 1000000000ULL,
@@ -255,13 +264,22 @@ int main(int argc, char **argv)
 		return main_replay(argc - 1, argv + 1);
 	if (!strcmp(cmd, "export"))
 		return main_export(argc - 1, argv + 1);
-	if (strcmp(cmd, "attach") && strcmp(cmd, "run"))
+	if (strcmp(cmd, "attach") && strcmp(cmd, "run") && strcmp(cmd, "diagnoses"))
 		return bad_usage("unknown command '%s' (try attach, run, view, replay or --help)", cmd);
 	argv++;
 	argc--;
+	o.diag = diagnose_new();
 	/* "+": stop at the first non-option, so `run` leaves CMD's flags alone */
-	while ((c = getopt_long(argc, argv, "+jo:i:d:r:fvhVs:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jo:i:d:r:fvhVs:a:w:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'a':
+		case 'w':
+			if (diagnose_configure(o.diag, optarg, c == 'a')) {
+				ret = bad_usage("%s", diagnose_error(o.diag));
+				diagnose_free(o.diag);
+				return ret;
+			}
+			break;
 		case 'j':
 			o.json = true;
 			break;
@@ -321,14 +339,28 @@ int main(int argc, char **argv)
 			return bad_usage("%s", "bad option");
 		}
 	}
-	if (!strcmp(cmd, "run")) {
-		if (optind >= argc)
-			return bad_usage("%s", "run needs a command: loopscope run -- CMD [ARG...]");
-		o.argv = &argv[optind];
-		return collector_run(&o);
+	if (!strcmp(cmd, "diagnoses")) {
+		if (optind < argc)
+			ret = bad_usage("diagnoses takes no arguments, not '%s'", argv[optind]);
+		else
+			diagnose_list(o.diag, stdout);
+		diagnose_free(o.diag);
+		return optind < argc ? ret : 0;
 	}
-	if (optind >= argc)
+	if (!strcmp(cmd, "run")) {
+		if (optind >= argc) {
+			diagnose_free(o.diag);
+			return bad_usage("%s", "run needs a command: loopscope run -- CMD [ARG...]");
+		}
+		o.argv = &argv[optind];
+		ret = collector_run(&o);
+		diagnose_free(o.diag);
+		return ret;
+	}
+	if (optind >= argc) {
+		diagnose_free(o.diag);
 		return bad_usage("%s", "attach needs at least one PID");
+	}
 	o.npids = argc - optind;
 	o.pids = xcalloc(o.npids, sizeof(*o.pids));
 	for (int i = 0; i < o.npids; i++) {
@@ -337,11 +369,13 @@ int main(int argc, char **argv)
 
 		if (*end || pid <= 0 || pid > 4194304) {
 			free(o.pids);
+			diagnose_free(o.diag);
 			return bad_usage("not a process id: '%s'", argv[optind + i]);
 		}
 		o.pids[i] = (pid_t)pid;
 	}
 	ret = collector_run(&o);
 	free(o.pids);
+	diagnose_free(o.diag);
 	return ret;
 }

@@ -134,6 +134,7 @@ static struct task *task_get(struct model *m, pid_t pid, pid_t tid, uint64_t ts)
 	t->alive = true;
 	t->state = TASK_RUNNING;
 	t->blocked_nr = -1;
+	t->turn_block_nr = -1;
 	t->first_ts = ts;
 	hist_init(&t->turn_ns);
 	hist_init(&t->wake_to_run_ns);
@@ -176,8 +177,36 @@ static void unregister_everywhere(struct model *m, struct object *gone)
 	}
 }
 
+/* A waker closed while a thread sleeps in a reactor it is registered in:
+ * the wake that thread may be waiting for can no longer come. */
+static void waker_note_lost(struct model *m, struct waker *w, uint64_t ts)
+{
+	void *rv, *tv;
+
+	for (size_t i = 0; !w->lost_tid && omap_next(&m->reactors, &i, NULL, &rv);) {
+		struct reactor *r = rv;
+		bool in = false;
+
+		for (int j = 0; j < r->ninterest && !in; j++)
+			in = r->interest[j].addr == w->o.addr;
+		for (size_t k = 0; in && omap_next(&m->tasks, &k, NULL, &tv);) {
+			struct task *t = tv;
+
+			if (t->alive && t->state == TASK_POLLING && t->waiting_on == r->o.addr) {
+				w->lost_tid = t->tid;
+				w->lost_reactor = r->o.addr;
+				w->lost_ts = ts;
+				w->lost_turns = t->turns;
+				break;
+			}
+		}
+	}
+}
+
 static void object_close(struct model *m, struct object *o, uint64_t ts)
 {
+	if (o->kind == LS_FD_EVENTFD || o->kind == LS_FD_PIPE)
+		waker_note_lost(m, (struct waker *)o, ts);
 	omap_del(&m->objects, o->addr);
 	if (o->kind == LS_FD_EPOLL)
 		omap_del(&m->reactors, o->addr);
@@ -307,8 +336,13 @@ static void end_sleep(struct task *t, uint64_t ts)
 		t->sleeps[t->sleep_next % SLEEP_RING][0] = t->sleep_since;
 		t->sleeps[t->sleep_next % SLEEP_RING][1] = ts;
 		t->sleep_next++;
-		if (t->state == TASK_BLOCKED)
+		if (t->state == TASK_BLOCKED) {
 			t->t_blocked += ts - t->sleep_since;
+			if (ts - t->sleep_since > t->turn_block_ns) {
+				t->turn_block_ns = ts - t->sleep_since;
+				t->turn_block_nr = t->blocked_nr;
+			}
+		}
 	}
 	t->sleep_since = 0;
 }
@@ -418,6 +452,28 @@ static void reactor_add_poller(struct reactor *r, pid_t tid)
 
 enum wake_cause { WAKE_OTHER, WAKE_SOCKET, WAKE_WAKER };
 
+/* The turn this wait ends (from the previous wait's return to its entry),
+ * handed to the diagnosis hook before the task's fields move on. */
+static void end_turn(struct model *m, struct task *t, const struct ls_rec_wait *w)
+{
+	uint64_t busy = t->t_busy + (t->on_cpu && w->h.ts > t->oncpu_since ? w->h.ts - t->oncpu_since : 0);
+	struct turn tn = {
+		.task = t, .wait = w, .reactor = w->obj, .prev_reactor = t->last_reactor,
+		.start = t->last_ret_ts, .block_ns = t->turn_block_ns, .block_nr = t->turn_block_nr,
+		.ready = w->ret > 0 && slept_within(t, w->start, w->h.ts) == 0 &&
+			 !(t->sleep_since && t->sleep_since >= w->start),
+	};
+
+	if (!m->on_turn)
+		return;
+	if (t->last_ret_ts && busy > t->busy_at_ret)
+		tn.busy_ns = busy - t->busy_at_ret;
+	/* time on CPU inside this wait is not the turn's: never more than its length */
+	if (tn.busy_ns > (w->start > t->last_ret_ts ? w->start - t->last_ret_ts : 0))
+		tn.busy_ns = w->start > t->last_ret_ts ? w->start - t->last_ret_ts : 0;
+	m->on_turn(m->turn_ctx, m, &tn);
+}
+
 static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 {
 	uint64_t ts = w->h.ts;
@@ -432,12 +488,21 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 		t->t_polling += ts - w->start;
 	if (t->last_ret_ts && w->start >= t->last_ret_ts)
 		hist_add(&t->turn_ns, w->start - t->last_ret_ts);
+	end_turn(m, t, w);
 	t->last_ret_ts = ts;
+	t->last_wait_ns = ts > w->start ? ts - w->start : 0;
+	t->last_reactor = w->obj;
 	t->turns++;
 	if (w->ret > 0)
 		t->events += w->ret;
+	if (w->ret == 0 && w->timeout_ns == 0)
+		t->empty_polls++;
 	task_on_cpu(t, ts);
+	t->busy_at_ret = t->t_busy + (t->on_cpu && ts > t->oncpu_since ? ts - t->oncpu_since : 0);
+	t->turn_block_ns = 0;
+	t->turn_block_nr = -1;
 	if (r) {
+		r->last_poll_ts = ts;
 		r->turns++;
 		if (w->ret > 0)
 			r->events += w->ret;
@@ -542,8 +607,8 @@ static void feed_ctl(struct model *m, const struct ls_rec_ctl *c)
 static void feed_fd_new(struct model *m, const struct ls_rec_fd_new *f)
 {
 	uint64_t ts = f->h.ts;
+	struct task *t = task_get(m, f->h.tgid, f->h.tid, ts);
 
-	task_get(m, f->h.tgid, f->h.tid, ts);
 	for (int i = 0; i < 2; i++) {
 		struct object *o;
 
@@ -555,6 +620,9 @@ static void feed_fd_new(struct model *m, const struct ls_rec_fd_new *f)
 			object_forget(m, o, ts);
 		o = object_get(m, f->h.tgid, f->h.tid, f->obj[i], f->kind[i], ts);
 		fd_bind(m, f->h.tgid, f->fd[i], o, ts);
+		if (o && o->kind == LS_FD_EPOLL && t->last_reactor != o->addr &&
+		    omap_get(&m->reactors, t->last_reactor))
+			((struct reactor *)o)->creator_polled = t->last_reactor;
 		if (o && o->kind == LS_FD_SOCKET && i == 0) {
 			struct socket *s = (struct socket *)o;
 
@@ -582,18 +650,69 @@ static void io_count(struct io_side *side, const struct ls_rec_io *io, uint64_t 
 	side->blocked_ns += blocked;
 }
 
+/* A write to an fd that is not open: if the fd last named a waker of this
+ * process, the writer still holds a waker that was dropped. */
+static void waker_note_ebadf(struct model *m, const struct ls_rec_io *io)
+{
+	for (struct object *o = m->closed; o; o = o->next_closed) {
+		if (o->pid != (pid_t)io->h.tgid || (o->kind != LS_FD_EVENTFD && o->kind != LS_FD_PIPE))
+			continue;
+		for (int i = 0; i < o->nfds; i++) {
+			if (o->fds[i] == io->fd) {
+				struct waker *w = (struct waker *)o;
+
+				w->ebadf_writes++;
+				w->ebadf_tid = io->h.tid;
+				w->ebadf_ts = io->h.ts;
+				return;
+			}
+		}
+	}
+}
+
+/* Round trips: a write right after a read of the same socket by the same
+ * thread (no wait, no sleep in between) answers that read. */
+static void socket_note_order(struct socket *s, const struct task *t, const struct ls_rec_io *io,
+			      uint64_t blocked)
+{
+	if (io->ret <= 0)
+		return;
+	if (io->dir == LS_DIR_READ) {
+		s->rd_tid = io->h.tid;
+		s->rd_end = io->h.ts;
+		s->rd_answered = false;
+		s->rd_wait_ns = blocked + (t->last_ret_ts > s->last_op_end ? t->last_wait_ns : 0);
+	} else if (s->rd_tid == (pid_t)io->h.tid && s->rd_end && t->last_ret_ts <= s->rd_end &&
+		   slept_within(t, s->rd_end, io->start) == 0) {
+		if (!s->rd_answered) {
+			s->trips++;
+			s->trips_wait_ns += s->rd_wait_ns;
+			s->rd_answered = true;
+		}
+	} else {
+		s->solo_writes++;
+	}
+	s->last_op_end = io->h.ts;
+}
+
 static void feed_io(struct model *m, const struct ls_rec_io *io)
 {
 	uint64_t ts = io->h.ts;
 	struct task *t = task_get(m, io->h.tgid, io->h.tid, ts);
-	struct object *o = object_at(m, io->h.tgid, io->fd, io->obj, io->kind, ts);
+	struct object *o;
 
+	if (!io->obj && io->ret == -EBADF && io->dir == LS_DIR_WRITE) {
+		waker_note_ebadf(m, io);
+		return;
+	}
+	o = object_at(m, io->h.tgid, io->fd, io->obj, io->kind, ts);
 	if (!o)
 		return;
 	if (o->kind == LS_FD_SOCKET) {
 		struct socket *s = (struct socket *)o;
 		uint64_t blocked = slept_within(t, io->start, ts);
 
+		socket_note_order(s, t, io, blocked);
 		if (io->dir == LS_DIR_WRITE) {
 			io_count(&s->wr, io, blocked);
 			return;
@@ -672,8 +791,10 @@ static void feed_switch(struct model *m, const struct ls_rec_switch *s)
 			if (wait) {
 				struct object *o = model_object(m, s->prev_obj);
 
-				if (o && o->kind == LS_FD_EPOLL)
+				if (o && o->kind == LS_FD_EPOLL) {
 					reactor_add_poller((struct reactor *)o, t->tid);
+					((struct reactor *)o)->last_poll_ts = ts;
+				}
 			}
 		}
 	}

@@ -37,6 +37,13 @@ struct task {
 	uint64_t turns, events, last_ret_ts;
 	uint64_t wakes_waker, wakes_socket, wakes_timeout, wakes_other, wakes_self;
 	uint64_t waiting_on; /* the reactor it sleeps in, 0: none */
+	/* for diagnoses: the turn in progress, the last wait, empty polls */
+	uint64_t busy_at_ret;    /* busy time when the last wait returned */
+	uint64_t turn_block_ns;  /* longest sleep in another syscall since then */
+	long turn_block_nr;
+	uint64_t last_reactor;   /* the reactor of its last wait */
+	uint64_t last_wait_ns;   /* entry -> return of its last wait */
+	uint64_t empty_polls;    /* waits with a zero timeout that returned nothing */
 	uint64_t sleeps[SLEEP_RING][2]; /* recent sleeps, to attribute to syscalls */
 	unsigned int sleep_next;
 	struct hist turn_ns, wake_to_run_ns;
@@ -72,6 +79,8 @@ struct reactor {
 	uint64_t turns, events, timeouts;
 	pid_t pollers[8];
 	int npollers;
+	uint64_t last_poll_ts;   /* a thread last entered or left a wait on it */
+	uint64_t creator_polled; /* the reactor its creating thread last waited on, open then */
 };
 
 struct edge {
@@ -92,6 +101,12 @@ struct waker {
 	struct edge *edges;
 	int nedges, cap;
 	struct hist latency_ns;
+	/* closed while a thread slept in a reactor it was registered in */
+	pid_t lost_tid;
+	uint64_t lost_reactor, lost_ts, lost_turns;
+	uint64_t ebadf_writes; /* writes to one of its fds after the close */
+	pid_t ebadf_tid;
+	uint64_t ebadf_ts;
 };
 
 struct io_side {
@@ -104,6 +119,12 @@ struct socket {
 	uint16_t type, protocol;
 	struct io_side rd, wr;
 	uint64_t ready_since;
+	/* round trips: a read that returned data, then writes by the same
+	 * thread with no wait in between (for the half-duplex diagnosis) */
+	pid_t rd_tid;
+	uint64_t rd_end, rd_wait_ns, last_op_end;
+	bool rd_answered;
+	uint64_t trips, trips_wait_ns, solo_writes;
 	struct hist *readiness_ns; /* allocated on first sample: 10,000 idle sockets stay cheap */
 };
 
@@ -119,6 +140,22 @@ struct model_stats {
 	uint64_t start_ts;
 };
 
+struct model;
+
+/* One turn as a wait's return ends it, for a diagnosis hook. */
+struct turn {
+	const struct task *task;
+	const struct ls_rec_wait *wait; /* the wait that ends the turn */
+	uint64_t reactor, prev_reactor; /* this wait's, the previous wait's */
+	uint64_t start;                 /* the previous wait's return, 0: none seen */
+	uint64_t busy_ns;               /* on CPU from start to this wait */
+	uint64_t block_ns;              /* its longest sleep in another syscall */
+	long block_nr;                  /* that syscall (raw number), -1: none */
+	bool ready;                     /* this wait returned events without sleeping */
+};
+
+typedef void (*model_turn_fn)(void *ctx, const struct model *m, const struct turn *t);
+
 struct model {
 	uint64_t secret;
 	uint64_t retain_ns;
@@ -131,6 +168,8 @@ struct model {
 	struct omap dead;      /* tid -> exited task: late scheduler records must not revive it */
 	int nexited, capexited;
 	struct model_stats stats;
+	model_turn_fn on_turn; /* called for every wait return, NULL: none */
+	void *turn_ctx;
 };
 
 struct model *model_new(uint64_t secret, uint64_t retain_ns, uint64_t now);

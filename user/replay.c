@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "model.h"
+#include "diagnose.h"
 #include "replay.h"
 #include "report.h"
 #include "util.h"
@@ -21,6 +22,7 @@ struct replay {
 	struct trace_reader *rd;
 	struct trace_meta meta;
 	struct model *model;
+	struct diagnoses *diag; /* the default thresholds, as a live attach has them */
 	uint64_t first_ts, last_ts, final_ts, records, dropped;
 	char lost[512];
 	bool cut, ended;
@@ -72,7 +74,15 @@ struct replay *replay_open(const char *path, char *err, size_t n)
 		r->final_ts = r->last_ts;
 	r->model = model_new(random_secret(), r->meta.retain_ns ? r->meta.retain_ns : 6000000000ULL,
 			     replay_start_ts(r));
+	r->diag = diagnose_new();
+	diagnose_attach(r->diag, r->model);
 	return r;
+}
+
+json_object *replay_warnings(struct replay *r, uint64_t now)
+{
+	diagnose_run(r->diag, r->model, now);
+	return diagnose_json(r->diag, r->model, now);
 }
 
 int replay_advance(struct replay *r, uint64_t until_ts)
@@ -165,6 +175,7 @@ void replay_close(struct replay *r)
 		return;
 	trace_close(r->rd);
 	model_free(r->model);
+	diagnose_free(r->diag);
 	free(r);
 }
 
@@ -307,7 +318,9 @@ int replay_run(const struct replay_opts *o)
 			/* a pause or a step moves the schedule, it does not make up for it */
 			wall0 += now_ns() - due;
 		}
+		ri.warnings = replay_warnings(r, next);
 		emit(out, o, m, &ri);
+		json_object_put(ri.warnings);
 		model_expire(m, next);
 	}
 	keys_close(&keys);
@@ -321,7 +334,9 @@ int replay_run(const struct replay_opts *o)
 		struct report_info ri = {.now = now, .tick = tick, .final = true};
 
 		ri.records_per_s = now > last_ts ? (m->stats.records - last_records) * 1e9 / (now - last_ts) : 0;
+		ri.warnings = replay_warnings(r, now);
 		emit(out, o, m, &ri);
+		json_object_put(ri.warnings);
 		fprintf(stderr, "loopscope: replayed %llu records of %s\n",
 			(unsigned long long)replay_records(r), o->path);
 	}

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <json-c/json.h>
+
 #include "trace.h"
 
 struct replay;
@@ -33,6 +35,9 @@ uint64_t replay_dropped(const struct replay *r);  /* by the recorder */
 /* The file was cut short: what was lost, in buf. */
 bool replay_truncated(const struct replay *r, char *buf, size_t n);
 const char *replay_error(const struct replay *r);
+/* Runs the diagnoses over the model at now (once per tick): the warnings
+ * array for report_info.warnings (the caller puts it). */
+json_object *replay_warnings(struct replay *r, uint64_t now);
 void replay_close(struct replay *r);
 
 struct replay_opts {

@@ -44,9 +44,14 @@ static json_object *state(struct rview *v, uint64_t now, bool final)
 	struct model *m = (struct model *)replay_model(v->r);
 	struct report_info ri = {.now = now, .tick = v->tick, .final = final};
 
+	json_object *j;
+
 	ri.records_per_s = (m->stats.records - v->last_records) * 1e9 / v->o->interval_ns;
 	v->last_records = m->stats.records;
-	return report_json(m, &ri);
+	ri.warnings = replay_warnings(v->r, now);
+	j = report_json(m, &ri);
+	json_object_put(ri.warnings);
+	return j;
 }
 
 static json_object *pause_json(struct rview *v)

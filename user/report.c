@@ -467,6 +467,8 @@ json_object *report_json(const struct model *m, const struct report_info *ri)
 		json_object_array_add(targets, o);
 	}
 	json_object_object_add(root, "targets", targets);
+	json_object_object_add(root, "warnings", ri->warnings ? json_object_get(ri->warnings)
+							      : json_object_new_array());
 
 	tasks = report_tasks(m, &n);
 	a = json_object_new_array();
@@ -512,6 +514,22 @@ static void fmt_ns(char *buf, size_t len, uint64_t ns)
 		snprintf(buf, len, "%.1fms", ns / 1e6);
 	else
 		snprintf(buf, len, "%.1fs", ns / 1e9);
+}
+
+/* Active warnings, one line each: "! lost-waker (error): summary". */
+static void report_warnings_text(FILE *f, json_object *warnings)
+{
+	size_t n = warnings ? json_object_array_length(warnings) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *w = json_object_array_get_idx(warnings, i), *v;
+
+		if (!json_object_object_get_ex(w, "active", &v) || !json_object_get_boolean(v))
+			continue;
+		fprintf(f, "! %s", json_object_object_get_ex(w, "name", &v) ? json_object_get_string(v) : "?");
+		fprintf(f, " (%s)", json_object_object_get_ex(w, "severity", &v) ? json_object_get_string(v) : "?");
+		fprintf(f, ": %s\n", json_object_object_get_ex(w, "summary", &v) ? json_object_get_string(v) : "");
+	}
 }
 
 void report_text(FILE *f, const struct model *m, const struct report_info *ri)
@@ -594,6 +612,7 @@ void report_text(FILE *f, const struct model *m, const struct report_info *ri)
 			(unsigned long long)s->wr.bytes, c, s->o.open ? "" : " (closed)");
 	}
 	free(objs);
+	report_warnings_text(f, ri->warnings);
 	fputc('\n', f);
 	fflush(f);
 }

@@ -28,6 +28,7 @@ struct report_info {
 	bool (*visible)(const void *ctx, pid_t pid);
 	const void *visible_ctx;
 	const struct recording_stats *recording; /* NULL: not recording */
+	json_object *warnings; /* diagnose_json()'s array, or NULL: "warnings": [] */
 };
 
 struct task_times {
