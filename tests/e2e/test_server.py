@@ -180,7 +180,8 @@ class Server(unittest.TestCase):
     # ------------------------------------------------------------------
 
     def test_pause_reaches_every_viewer_at_once(self):
-        s = self.start(TICK)
+        trace = os.path.join(e.SOCKET_DIR, "paused.lstrace")
+        s = self.start(TICK, extra=("--record", trace))
         v = [s.watcher() for _ in range(3)]
         ids = [w.next("welcome")["viewer"] for w in v]
         self.assertEqual(len(set(ids)), 3)
@@ -200,7 +201,8 @@ class Server(unittest.TestCase):
                                            "pause.by.uid": 0})
             delays.append((m["recv_ns"] - sent) / 1e9)
             ups = [x for x in w.messages()[:w.seen] if x.get("type") in ("update", "welcome")]
-            last_records[id(w)] = ups[-1]["state"]["records"]
+            last_records[id(w)] = (ups[-1]["state"]["records"],
+                                   ups[-1]["state"]["recording"]["records"])
         print(f"     pause pushed to 3 viewers in {', '.join(f'{d * 1000:.1f}' for d in delays)} ms"
               f" (tick {TICK} s)", flush=True)
         for d in delays:
@@ -232,7 +234,12 @@ class Server(unittest.TestCase):
             # the collector kept draining the ring buffer while paused, losing nothing
             e.expect_no_drops(up["state"])
             if id(w) in last_records:
-                self.assertGreater(up["state"]["records"], last_records[id(w)])
+                # and recording: a pause is a view concern only
+                before, recorded = last_records[id(w)]
+                self.assertGreater(up["state"]["records"], before)
+                self.assertEqual(up["state"]["recording"]["path"], trace)
+                self.assertGreater(up["state"]["recording"]["records"], recorded)
+                self.assertEqual(up["state"]["recording"]["dropped"], 0)
             # then live ticks again
             w.next("update", timeout=TICK * 3, skip=("viewers",))
 
