@@ -149,7 +149,7 @@ int64_t parse_duration(const char *s)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
+	if (errno || end == s || !(v >= 0) || v != v) /* NaN compares false: refused */
 		return -1;
 	if (!strcmp(end, "ms"))
 		unit = 1e6;
@@ -159,7 +159,7 @@ int64_t parse_duration(const char *s)
 		unit = 60e9;
 	else if (*end && strcmp(end, "s"))
 		return -1;
-	if (v * unit > 9e18)
+	if (!(v * unit <= 9e18)) /* and infinity */
 		return -1;
 	return (int64_t)(v * unit);
 }
