@@ -282,6 +282,44 @@ static void object_drop_fd(struct object *o, pid_t pid, int fd)
 	}
 }
 
+/* The fds target t has for addr, into o->fds (the first OBJ_FDS_MAX). */
+static int fds_of(const struct target *t, struct object *o)
+{
+	uint64_t key;
+	void *v;
+	int n = 0;
+
+	o->nfds = 0;
+	for (size_t i = 0; omap_next(&t->fds, &i, &key, &v);) {
+		if ((uint64_t)(uintptr_t)v != o->addr)
+			continue;
+		if (o->nfds < OBJ_FDS_MAX)
+			o->fds[o->nfds++] = (int)(key - 1);
+		n++;
+	}
+	return n;
+}
+
+/* Its process closed the last fd it knew of an object that others still
+ * hold (a child after fork, a process it was passed to): the object now
+ * belongs to one of them, with their fds.  Rare: only a shared object
+ * whose owner let go. */
+static void object_rehome(struct model *m, struct object *o)
+{
+	struct target *t = omap_get(&m->targets, (uint64_t)o->pid);
+	void *v;
+
+	if (t && fds_of(t, o)) /* more fds than fds[] listed */
+		return;
+	for (size_t i = 0; omap_next(&m->targets, &i, NULL, &v);) {
+		t = v;
+		if (t->pid != o->pid && fds_of(t, o)) {
+			o->pid = t->pid;
+			return;
+		}
+	}
+}
+
 static void fd_unbind(struct model *m, pid_t pid, int fd, uint64_t ts)
 {
 	struct target *t = omap_get(&m->targets, (uint64_t)pid);
@@ -294,10 +332,13 @@ static void fd_unbind(struct model *m, pid_t pid, int fd, uint64_t ts)
 	o = model_object(m, addr);
 	if (!o)
 		return;
-	if (--o->refs <= 0)
+	if (--o->refs <= 0) {
 		object_close(m, o, ts); /* keeps its fds, to say which one it was */
-	else
+	} else {
 		object_drop_fd(o, pid, fd);
+		if (o->pid == pid && !o->nfds)
+			object_rehome(m, o);
+	}
 }
 
 static void fd_bind(struct model *m, pid_t pid, int fd, struct object *o, uint64_t ts)

@@ -1583,6 +1583,42 @@ static void test_fork_follow(void **state)
 	assert_int_equal(jlen(j, "targets"), 2); /* targets stay, dead */
 }
 
+/* A parent that forks and closes its copy of a socket: the socket is the
+ * child's now (its pid and its fds), not the parent's with no fd. */
+static void test_fork_handover(void **state)
+{
+	struct fx *f = *state;
+	struct model *m = f->m;
+	uint64_t t = T0 + 300000;
+	struct ls_rec_fd_new sk = make_fd_new(t, PARENT, PARENT, LS_SC_SOCKET, 5, A_SOCK, LS_FD_SOCKET);
+	struct ls_rec_task fk = make_task(LS_REC_TASK_NEW, t + 100, PARENT, PARENT, CHILD, CHILD, 0, "kid");
+	struct ls_rec_close pc = make_close(t + 200, PARENT, PARENT, 5, A_SOCK, LS_FD_SOCKET);
+	struct ls_rec_close cc = make_close(t + 300, CHILD, CHILD, 5, A_SOCK, LS_FD_SOCKET);
+	struct socket *so;
+	json_object *j;
+
+	model_add_target(m, PARENT, "srv");
+	FEED(m, sk);
+	FEED(m, fk);
+	so = sock_of(m, A_SOCK);
+	assert_int_equal(so->o.refs, 2);
+	assert_int_equal(so->o.pid, PARENT);
+	FEED(m, pc);
+	so = sock_of(m, A_SOCK);
+	assert_non_null(so);
+	assert_true(so->o.open);
+	assert_int_equal(so->o.refs, 1);
+	assert_int_equal(so->o.pid, CHILD);
+	assert_int_equal(so->o.nfds, 1);
+	assert_int_equal(so->o.fds[0], 5);
+	j = report(f, t + 250);
+	assert_int_equal(ji(jobj_req(m, j, "sockets", A_SOCK), "pid"), CHILD);
+	assert_int_equal(jlen(jobj_req(m, j, "sockets", A_SOCK), "fds"), 1);
+	FEED(m, cc);
+	assert_null(model_object(m, A_SOCK));
+	assert_non_null(closed_of(m, A_SOCK));
+}
+
 /* A tid that exited and comes back in a TASK_NEW is a new task. */
 static void test_tid_reuse(void **state)
 {
@@ -2334,6 +2370,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fd_dup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fd_reuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_follow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fork_handover, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tid_reuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_target_exited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbled, setup, teardown),
