@@ -72,6 +72,21 @@ static __always_inline void *reserve(__u64 size)
 	return r;
 }
 
+/* Wake the collector only when this much waits in the ring buffer.  A
+ * wake-up per record costs the traced thread an irq_work (a self-IPI, a VM
+ * exit under virtualization) and the collector a trip through epoll_wait per
+ * record; the collector also reads the buffer every 100 ms without being
+ * woken (probes_poll), so no record waits longer than that. */
+#define WAKE_BYTES (256 << 10)
+
+static __always_inline void submit(void *r)
+{
+	__u64 flags = bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA) >= WAKE_BYTES ?
+			      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+
+	bpf_ringbuf_submit(r, flags);
+}
+
 static __always_inline void fill_hdr(struct ls_hdr *h, __u16 type, __u16 size, __u64 pid_tgid)
 {
 	h->ts = bpf_ktime_get_ns();
@@ -280,7 +295,7 @@ static __noinline void emit_wait(struct inflight *in, long ret, __u64 pid_tgid)
 		}
 		r->ev[i].pad = 0;
 	}
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 }
 
 static __noinline void emit_ctl(struct inflight *in, long ret, __u64 pid_tgid)
@@ -300,7 +315,7 @@ static __noinline void emit_ctl(struct inflight *in, long ret, __u64 pid_tgid)
 	r->events = (__u32)in->before;
 	r->ret = (int)ret;
 	r->fd_kind = in->kind;
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 }
 
 static __noinline void emit_io(struct inflight *in, long ret, __u64 pid_tgid)
@@ -323,7 +338,7 @@ static __noinline void emit_io(struct inflight *in, long ret, __u64 pid_tgid)
 		  sc == LS_SC_SENDMSG) ? LS_DIR_WRITE : LS_DIR_READ;
 	if (in->kind == LS_FD_EVENTFD && sc == LS_SC_READ && ret == 8)
 		bpf_probe_read_user(&r->value, sizeof(r->value), (void *)in->args[1]);
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 }
 
 static __noinline void emit_close(struct inflight *in, long ret, __u64 pid_tgid)
@@ -339,7 +354,7 @@ static __noinline void emit_close(struct inflight *in, long ret, __u64 pid_tgid)
 	r->fd = (int)in->args[0];
 	r->ret = (int)ret;
 	r->kind = in->kind;
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 }
 
 static __noinline void emit_sock_op(struct inflight *in, long ret, __u64 pid_tgid)
@@ -359,7 +374,7 @@ static __noinline void emit_sock_op(struct inflight *in, long ret, __u64 pid_tgi
 	r->sc = in->sc;
 	if (in->sc == LS_SC_CONNECT && in->kind == LS_FD_SOCKET)
 		read_sockaddr(fd_file(r->fd), &r->addr, &type, &proto);
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 }
 
 /* A created fd: its kind and identity are read now, from the fd table. */
@@ -402,7 +417,7 @@ static __noinline void emit_fd_new(struct inflight *in, long ret, __u64 pid_tgid
 	}
 	if (sc == LS_SC_ACCEPT || sc == LS_SC_ACCEPT4)
 		r->parent = file_obj(fd_file((int)in->args[0]));
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 }
 
 static __always_inline int on_exit(struct syscall_trace_exit *ctx, const int sc)
@@ -500,7 +515,7 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 		r->wstart = in->start;
 		r->wkind = in->kind;
 	}
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 	return 0;
 }
 
@@ -542,7 +557,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 			r->prev_kind = in->kind;
 		}
 	}
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 	return 0;
 }
 
@@ -570,7 +585,7 @@ int BPF_PROG(on_sched_fork, struct task_struct *parent, struct task_struct *chil
 	r->child_tid = BPF_CORE_READ(child, pid);
 	r->child_tgid = ctgid;
 	BPF_CORE_READ_STR_INTO(&r->comm, child, comm);
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 	return 0;
 }
 
@@ -591,7 +606,7 @@ int BPF_PROG(on_sched_exit, struct task_struct *p, bool group_dead)
 		r->group_dead = group_dead;
 		r->exit_code = BPF_CORE_READ(p, exit_code);
 		BPF_CORE_READ_STR_INTO(&r->comm, p, comm);
-		bpf_ringbuf_submit(r, 0);
+		submit(r);
 	}
 	if (group_dead)
 		bpf_map_delete_elem(&traced, &tgid);
