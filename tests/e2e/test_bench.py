@@ -153,9 +153,11 @@ class Bench(unittest.TestCase):
         self.numbers(col, "max_zero_drop_records_per_s", "peak_rss_kib")
         s = col["sockets"]
         self.assertEqual(s["n"], TINY_SOCKETS)
-        self.assertEqual(s["sockets_seen"], TINY_SOCKETS)
-        self.assertEqual(s["baseline_sockets_seen"], 2)
-        self.numbers(s, "peak_rss_kib", "baseline_peak_rss_kib")
+        self.assertEqual(s["json"]["sockets_seen"], TINY_SOCKETS)
+        self.assertEqual(s["baseline_json"]["sockets_seen"], 2)
+        for k in ("json", "text", "baseline_json"):
+            self.numbers(s[k], "held_rss_kib", "peak_rss_kib")
+            self.assertGreaterEqual(s[k]["peak_rss_kib"], s[k]["held_rss_kib"])
 
     def test_untraced_rest(self):
         self.numbers(self.res["rest"], "ns_per_syscall.untraced", "ns_per_syscall.floor",
