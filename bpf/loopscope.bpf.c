@@ -100,18 +100,23 @@ static __always_inline void fill_hdr(struct ls_hdr *h, __u16 type, __u16 size, _
 	h->cpu = bpf_get_smp_processor_id();
 }
 
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/* The fd's file, as a BTF pointer: its fields are then plain loads that the
+ * verifier turns into fault-safe reads, not a helper call each (the walk to
+ * an fd's kind and object took nine bpf_probe_read_kernel calls). */
 static __always_inline struct file *fd_file(int fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
 	struct file *f = NULL;
 
-	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
+	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
+	if (!f)
+		return NULL;
+	return bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
 }
 
 /* Kind from the filesystem the inode lives on, and for anonymous inodes
@@ -124,14 +129,14 @@ static __always_inline __u8 file_kind(struct file *f)
 
 	if (!f)
 		return LS_FD_OTHER;
-	magic = BPF_CORE_READ(f, f_inode, i_sb, s_magic);
+	magic = f->f_inode->i_sb->s_magic;
 	if (magic == SOCKFS_MAGIC)
 		return LS_FD_SOCKET;
 	if (magic == PIPEFS_MAGIC)
 		return LS_FD_PIPE;
 	if (magic != ANON_INODE_FS_MAGIC)
 		return LS_FD_OTHER;
-	name = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	name = f->f_path.dentry->d_name.name;
 	bpf_probe_read_kernel(buf, sizeof(buf), name);
 	if (buf[0] != '[')
 		return LS_FD_OTHER;
@@ -150,7 +155,7 @@ static __always_inline __u8 file_kind(struct file *f)
 
 static __always_inline __u64 file_obj(struct file *f)
 {
-	return f ? (__u64)BPF_CORE_READ(f, private_data) : 0;
+	return f ? (__u64)f->private_data : 0;
 }
 
 static __always_inline void read_sockaddr(struct file *f, struct ls_sockaddr *a,
