@@ -501,10 +501,13 @@ LS_SYSCALL(pipe2, LS_SC_PIPE2, 2)
 
 /* The waker is the current task: sched_waking runs in its context, where
  * sched_wakeup may run on the woken task's CPU. */
+/* The scheduler tracepoints' task arguments are BTF pointers: their fields
+ * are plain loads, not a helper call each (sched_switch runs on every
+ * context switch of the machine). */
 SEC("tp_btf/sched_waking")
 int BPF_PROG(on_sched_waking, struct task_struct *p)
 {
-	__u32 tgid = BPF_CORE_READ(p, tgid);
+	__u32 tgid = p->tgid;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct ls_rec_wakeup *r;
 	struct inflight *in;
@@ -516,7 +519,7 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 		return 0;
 	__builtin_memset(r, 0, sizeof(*r));
 	fill_hdr(&r->h, LS_REC_WAKEUP, sizeof(*r), pid_tgid);
-	r->tid = BPF_CORE_READ(p, pid);
+	r->tid = p->pid;
 	r->tgid = tgid;
 	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
 	if (in && in->sc) {
@@ -533,7 +536,7 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
 	     unsigned int prev_state)
 {
-	__u32 ptgid = BPF_CORE_READ(prev, tgid), ntgid = BPF_CORE_READ(next, tgid);
+	__u32 ptgid = prev->tgid, ntgid = next->tgid;
 	bool pt = ptgid && is_traced(ptgid), nt = ntgid && is_traced(ntgid);
 	struct ls_rec_switch *r;
 	__u64 pid_tgid;
@@ -543,9 +546,9 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	r = reserve(sizeof(*r));
 	if (!r)
 		return 0;
-	r->prev_tid = pt ? BPF_CORE_READ(prev, pid) : 0;
+	r->prev_tid = pt ? prev->pid : 0;
 	r->prev_tgid = pt ? ptgid : 0;
-	r->next_tid = nt ? BPF_CORE_READ(next, pid) : 0;
+	r->next_tid = nt ? next->pid : 0;
 	r->next_tgid = nt ? ntgid : 0;
 	pid_tgid = pt ? (__u64)ptgid << 32 | r->prev_tid : (__u64)ntgid << 32 | r->next_tid;
 	fill_hdr(&r->h, LS_REC_SWITCH, sizeof(*r), pid_tgid);
@@ -573,8 +576,8 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_sched_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = BPF_CORE_READ(parent, tgid);
-	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u32 ptgid = parent->tgid;
+	__u32 ctgid = child->tgid;
 	__u8 one = 1;
 	struct ls_rec_task *r;
 
@@ -590,8 +593,8 @@ int BPF_PROG(on_sched_fork, struct task_struct *parent, struct task_struct *chil
 		return 0;
 	__builtin_memset(r, 0, sizeof(*r));
 	fill_hdr(&r->h, LS_REC_TASK_NEW, sizeof(*r),
-		 (__u64)ptgid << 32 | BPF_CORE_READ(parent, pid));
-	r->child_tid = BPF_CORE_READ(child, pid);
+		 (__u64)ptgid << 32 | parent->pid);
+	r->child_tid = child->pid;
 	r->child_tgid = ctgid;
 	BPF_CORE_READ_STR_INTO(&r->comm, child, comm);
 	submit(r);
@@ -613,7 +616,7 @@ int BPF_PROG(on_sched_exit, struct task_struct *p, bool group_dead)
 		__builtin_memset(r, 0, sizeof(*r));
 		fill_hdr(&r->h, LS_REC_TASK_EXIT, sizeof(*r), pid_tgid);
 		r->group_dead = group_dead;
-		r->exit_code = BPF_CORE_READ(p, exit_code);
+		r->exit_code = p->exit_code;
 		BPF_CORE_READ_STR_INTO(&r->comm, p, comm);
 		submit(r);
 	}
