@@ -26,13 +26,17 @@ APP_OBJS   := $(patsubst user/%.c,$(OUT)/%.o,$(APP_SRCS))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(wildcard tests/unit/test_*.c))
 WORKLOADS  := $(patsubst tests/workloads/%.c,$(OUT)/workloads/%,$(wildcard tests/workloads/*.c))
+BENCH_BINS := $(OUT)/bench/loadgen $(OUT)/bench/floor
 
+# What `make bench` compares loopscope with; in DEB_PKGS too, so that CI runs
+# the whole benchmark harness (in its tiny mode) and nothing is skipped there.
+BENCH_PKGS := redis-server redis-tools nginx-light wrk bpftrace strace linux-perf
 DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev \
-              libjson-c-dev libcmocka-dev pkg-config python3 make gcc tmux
+              libjson-c-dev libcmocka-dev pkg-config python3 make gcc tmux $(BENCH_PKGS)
 
 .SECONDARY:
 .PHONY: all clean test unit e2e deps vmlinux demo help workloads bench fuzz
-all: $(OUT)/loopscope workloads
+all: $(OUT)/loopscope workloads $(BENCH_BINS)
 
 help:
 	@echo "make            build ./build/loopscope and the test workloads"
@@ -42,6 +46,8 @@ help:
 	@echo "make fuzz       fuzz the trace file reader for FUZZ_SECONDS (default 600)"
 	@echo "make demo       run loopscope on the bundled echo workload (root)"
 	@echo "make vmlinux    regenerate $(VMLINUX) from /sys/kernel/btf/vmlinux"
+	@echo "make bench      what loopscope costs, beside strace, perf trace, bpftrace (root;"
+	@echo "                BENCH_QUICK=1 for a shorter run); results in bench/results/"
 
 $(OUT) $(OUT)/tests $(OUT)/workloads $(OUT)/san $(OUT)/fuzz:
 	@mkdir -p $@
@@ -82,6 +88,25 @@ fuzz: $(FUZZ_BIN)
 workloads: $(WORKLOADS)
 $(OUT)/workloads/%: tests/workloads/%.c tests/workloads/workload.h | $(OUT)/workloads
 	$(CC) -O2 -g -Wall -Wextra -Werror -pthread $< -o $@
+
+# The benchmarks' programs (bench/*.c) and their floor: empty BPF programs on
+# loopscope's tracepoints.
+$(OUT)/bench:
+	@mkdir -p $@
+
+$(OUT)/bench/loadgen: bench/loadgen.c tests/workloads/workload.h | $(OUT)/bench
+	$(CC) -O2 -g $(WARN) -pthread $< -o $@
+
+$(OUT)/bench/floor: bench/floor.c $(OUT)/empty.skel.h | $(OUT)/bench
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< -lbpf -lelf -lz -o $@
+
+bench: all
+	@missing=$$(for p in $(BENCH_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	bench/run $(if $(filter-out 0,$(BENCH_QUICK)),--quick)
 
 unit: $(UNIT_TESTS)
 	@tests/run-unit $(UNIT_TESTS)

@@ -51,10 +51,13 @@ struct inflight {
 	__u8 kind;
 };
 
+/* Task-local: found from the task itself, no hashing, no bucket lock, and no
+ * element to allocate and free on every syscall as a hash map did (that was
+ * a third of loopscope's cost per syscall).  sc == 0: nothing in flight. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct inflight);
 } inflight SEC(".maps");
 
@@ -72,6 +75,21 @@ static __always_inline void *reserve(__u64 size)
 	return r;
 }
 
+/* Wake the collector only when this much waits in the ring buffer.  A
+ * wake-up per record costs the traced thread an irq_work (a self-IPI, a VM
+ * exit under virtualization) and the collector a trip through epoll_wait per
+ * record; the collector also reads the buffer every 100 ms without being
+ * woken (probes_poll), so no record waits longer than that. */
+#define WAKE_BYTES (256 << 10)
+
+static __always_inline void submit(void *r)
+{
+	__u64 flags = bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA) >= WAKE_BYTES ?
+			      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+
+	bpf_ringbuf_submit(r, flags);
+}
+
 static __always_inline void fill_hdr(struct ls_hdr *h, __u16 type, __u16 size, __u64 pid_tgid)
 {
 	h->ts = bpf_ktime_get_ns();
@@ -82,18 +100,23 @@ static __always_inline void fill_hdr(struct ls_hdr *h, __u16 type, __u16 size, _
 	h->cpu = bpf_get_smp_processor_id();
 }
 
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/* The fd's file, as a BTF pointer: its fields are then plain loads that the
+ * verifier turns into fault-safe reads, not a helper call each (the walk to
+ * an fd's kind and object took nine bpf_probe_read_kernel calls). */
 static __always_inline struct file *fd_file(int fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
 	struct file *f = NULL;
 
-	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
+	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
+	if (!f)
+		return NULL;
+	return bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
 }
 
 /* Kind from the filesystem the inode lives on, and for anonymous inodes
@@ -106,14 +129,14 @@ static __always_inline __u8 file_kind(struct file *f)
 
 	if (!f)
 		return LS_FD_OTHER;
-	magic = BPF_CORE_READ(f, f_inode, i_sb, s_magic);
+	magic = f->f_inode->i_sb->s_magic;
 	if (magic == SOCKFS_MAGIC)
 		return LS_FD_SOCKET;
 	if (magic == PIPEFS_MAGIC)
 		return LS_FD_PIPE;
 	if (magic != ANON_INODE_FS_MAGIC)
 		return LS_FD_OTHER;
-	name = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	name = f->f_path.dentry->d_name.name;
 	bpf_probe_read_kernel(buf, sizeof(buf), name);
 	if (buf[0] != '[')
 		return LS_FD_OTHER;
@@ -132,7 +155,7 @@ static __always_inline __u8 file_kind(struct file *f)
 
 static __always_inline __u64 file_obj(struct file *f)
 {
-	return f ? (__u64)BPF_CORE_READ(f, private_data) : 0;
+	return f ? (__u64)f->private_data : 0;
 }
 
 static __always_inline void read_sockaddr(struct file *f, struct ls_sockaddr *a,
@@ -182,8 +205,7 @@ static __always_inline bool is_wait_sc(int sc)
 static __always_inline int on_enter(struct syscall_trace_enter *ctx, const int sc, const int nargs)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid;
-	struct inflight in = {};
+	struct inflight in = {}, *slot;
 	struct file *f;
 
 	if (!is_traced(pid_tgid >> 32))
@@ -253,8 +275,13 @@ static __always_inline int on_enter(struct syscall_trace_enter *ctx, const int s
 		}
 	}
 keep:
-	if (bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY))
+	slot = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!slot) {
 		__sync_fetch_and_add(&inflight_drops, 1);
+		return 0;
+	}
+	*slot = in;
 	return 0;
 }
 
@@ -290,7 +317,7 @@ static __noinline void emit_wait(struct inflight *in, long ret, __u64 pid_tgid)
 		}
 		r->ev[i].pad = 0;
 	}
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 }
 
 static __noinline void emit_ctl(struct inflight *in, long ret, __u64 pid_tgid)
@@ -310,7 +337,7 @@ static __noinline void emit_ctl(struct inflight *in, long ret, __u64 pid_tgid)
 	r->events = (__u32)in->before;
 	r->ret = (int)ret;
 	r->fd_kind = in->kind;
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 }
 
 static __noinline void emit_io(struct inflight *in, long ret, __u64 pid_tgid)
@@ -333,7 +360,7 @@ static __noinline void emit_io(struct inflight *in, long ret, __u64 pid_tgid)
 		  sc == LS_SC_SENDMSG) ? LS_DIR_WRITE : LS_DIR_READ;
 	if (in->kind == LS_FD_EVENTFD && sc == LS_SC_READ && ret == 8)
 		bpf_probe_read_user(&r->value, sizeof(r->value), (void *)in->args[1]);
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 }
 
 static __noinline void emit_close(struct inflight *in, long ret, __u64 pid_tgid)
@@ -349,7 +376,7 @@ static __noinline void emit_close(struct inflight *in, long ret, __u64 pid_tgid)
 	r->fd = (int)in->args[0];
 	r->ret = (int)ret;
 	r->kind = in->kind;
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 }
 
 static __noinline void emit_sock_op(struct inflight *in, long ret, __u64 pid_tgid)
@@ -369,7 +396,7 @@ static __noinline void emit_sock_op(struct inflight *in, long ret, __u64 pid_tgi
 	r->sc = in->sc;
 	if (in->sc == LS_SC_CONNECT && in->kind == LS_FD_SOCKET)
 		read_sockaddr(fd_file(r->fd), &r->addr, &type, &proto);
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 }
 
 /* A created fd: its kind and identity are read now, from the fd table. */
@@ -412,21 +439,20 @@ static __noinline void emit_fd_new(struct inflight *in, long ret, __u64 pid_tgid
 	}
 	if (sc == LS_SC_ACCEPT || sc == LS_SC_ACCEPT4)
 		r->parent = file_obj(fd_file((int)in->args[0]));
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 }
 
 static __always_inline int on_exit(struct syscall_trace_exit *ctx, const int sc)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid;
-	struct inflight *in = bpf_map_lookup_elem(&inflight, &tid);
+	struct inflight *in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
 	long ret = ctx->ret;
 
-	if (!in)
+	if (!in || !in->sc)
 		return 0;
 	if (in->sc != sc) {
 		/* entry seen for another syscall: its exit was lost */
-		bpf_map_delete_elem(&inflight, &tid);
+		in->sc = 0;
 		return 0;
 	}
 	if (is_wait_sc(sc))
@@ -441,7 +467,7 @@ static __always_inline int on_exit(struct syscall_trace_exit *ctx, const int sc)
 		emit_sock_op(in, ret, pid_tgid);
 	else
 		emit_fd_new(in, ret, pid_tgid);
-	bpf_map_delete_elem(&inflight, &tid);
+	in->sc = 0;
 	return 0;
 }
 
@@ -485,12 +511,14 @@ LS_SYSCALL(pipe2, LS_SC_PIPE2, 2)
 
 /* The waker is the current task: sched_waking runs in its context, where
  * sched_wakeup may run on the woken task's CPU. */
+/* The scheduler tracepoints' task arguments are BTF pointers: their fields
+ * are plain loads, not a helper call each (sched_switch runs on every
+ * context switch of the machine). */
 SEC("tp_btf/sched_waking")
 int BPF_PROG(on_sched_waking, struct task_struct *p)
 {
-	__u32 tgid = BPF_CORE_READ(p, tgid);
+	__u32 tgid = p->tgid;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 wtid = (__u32)pid_tgid;
 	struct ls_rec_wakeup *r;
 	struct inflight *in;
 
@@ -501,16 +529,16 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 		return 0;
 	__builtin_memset(r, 0, sizeof(*r));
 	fill_hdr(&r->h, LS_REC_WAKEUP, sizeof(*r), pid_tgid);
-	r->tid = BPF_CORE_READ(p, pid);
+	r->tid = p->pid;
 	r->tgid = tgid;
-	in = wtid ? bpf_map_lookup_elem(&inflight, &wtid) : NULL;
-	if (in) {
+	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+	if (in && in->sc) {
 		r->wsc = in->sc;
 		r->wobj = in->obj;
 		r->wstart = in->start;
 		r->wkind = in->kind;
 	}
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 	return 0;
 }
 
@@ -518,7 +546,7 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
 	     unsigned int prev_state)
 {
-	__u32 ptgid = BPF_CORE_READ(prev, tgid), ntgid = BPF_CORE_READ(next, tgid);
+	__u32 ptgid = prev->tgid, ntgid = next->tgid;
 	bool pt = ptgid && is_traced(ptgid), nt = ntgid && is_traced(ntgid);
 	struct ls_rec_switch *r;
 	__u64 pid_tgid;
@@ -528,9 +556,9 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	r = reserve(sizeof(*r));
 	if (!r)
 		return 0;
-	r->prev_tid = pt ? BPF_CORE_READ(prev, pid) : 0;
+	r->prev_tid = pt ? prev->pid : 0;
 	r->prev_tgid = pt ? ptgid : 0;
-	r->next_tid = nt ? BPF_CORE_READ(next, pid) : 0;
+	r->next_tid = nt ? next->pid : 0;
 	r->next_tgid = nt ? ntgid : 0;
 	pid_tgid = pt ? (__u64)ptgid << 32 | r->prev_tid : (__u64)ntgid << 32 | r->next_tid;
 	fill_hdr(&r->h, LS_REC_SWITCH, sizeof(*r), pid_tgid);
@@ -542,25 +570,24 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	__builtin_memset(r->pad, 0, sizeof(r->pad));
 	if (pt && r->prev_state) {
 		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
-		__u32 ptid = r->prev_tid;
-		struct inflight *in = bpf_map_lookup_elem(&inflight, &ptid);
+		struct inflight *in = bpf_task_storage_get(&inflight, prev, 0, 0);
 
 		r->prev_sc = BPF_CORE_READ(regs, orig_ax);
-		if (in) {
+		if (in && in->sc) {
 			r->prev_obj = in->obj;
 			r->prev_lsc = in->sc;
 			r->prev_kind = in->kind;
 		}
 	}
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 	return 0;
 }
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_sched_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = BPF_CORE_READ(parent, tgid);
-	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u32 ptgid = parent->tgid;
+	__u32 ctgid = child->tgid;
 	__u8 one = 1;
 	struct ls_rec_task *r;
 
@@ -576,11 +603,11 @@ int BPF_PROG(on_sched_fork, struct task_struct *parent, struct task_struct *chil
 		return 0;
 	__builtin_memset(r, 0, sizeof(*r));
 	fill_hdr(&r->h, LS_REC_TASK_NEW, sizeof(*r),
-		 (__u64)ptgid << 32 | BPF_CORE_READ(parent, pid));
-	r->child_tid = BPF_CORE_READ(child, pid);
+		 (__u64)ptgid << 32 | parent->pid);
+	r->child_tid = child->pid;
 	r->child_tgid = ctgid;
 	BPF_CORE_READ_STR_INTO(&r->comm, child, comm);
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 	return 0;
 }
 
@@ -588,20 +615,20 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_sched_exit, struct task_struct *p, bool group_dead)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
+	__u32 tgid = pid_tgid >> 32;
 	struct ls_rec_task *r;
 
 	if (!is_traced(tgid))
 		return 0;
-	bpf_map_delete_elem(&inflight, &tid);
+	/* its inflight storage goes with the task */
 	r = reserve(sizeof(*r));
 	if (r) {
 		__builtin_memset(r, 0, sizeof(*r));
 		fill_hdr(&r->h, LS_REC_TASK_EXIT, sizeof(*r), pid_tgid);
 		r->group_dead = group_dead;
-		r->exit_code = BPF_CORE_READ(p, exit_code);
+		r->exit_code = p->exit_code;
 		BPF_CORE_READ_STR_INTO(&r->comm, p, comm);
-		bpf_ringbuf_submit(r, 0);
+		submit(r);
 	}
 	if (group_dead)
 		bpf_map_delete_elem(&traced, &tgid);

@@ -170,9 +170,16 @@ out:
 	return err ? err : n;
 }
 
+/* The probes wake us only once a batch is waiting (WAKE_BYTES in
+ * loopscope.bpf.c): after the timeout, read whatever came without a wake-up. */
 int probes_poll(struct probes *p, int timeout_ms)
 {
-	return ring_buffer__poll(p->rb, timeout_ms);
+	int n = ring_buffer__poll(p->rb, timeout_ms), m;
+
+	if (n < 0)
+		return n;
+	m = ring_buffer__consume(p->rb);
+	return m < 0 ? m : n + m;
 }
 
 int probes_fd(const struct probes *p)
