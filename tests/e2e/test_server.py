@@ -376,7 +376,7 @@ class Server(unittest.TestCase):
             r = run_briefly([LOOPSCOPE, "dump", "--json", "--socket", s.sock])
             self.assertEqual(r.returncode, 0, r.stderr)
             state = json.loads(r.stdout)
-            if len(state["tasks"]) == 2 and "loop" in [x["name"] for x in state["tasks"]] \
+            if sorted(x["name"] for x in state["tasks"]) == ["loop", "ticker"] \
                     or time.monotonic() > deadline:
                 break
             time.sleep(0.1)
