@@ -325,10 +325,12 @@ static void hide_warnings(json_object *state)
 	json_object_put(seen);
 }
 
-static json_object *viewer_state(void *ctx, uid_t uid)
+/* The present state as viewer uid may see it; head_only: without the
+ * object lists (a status needs the counters, not 10,000 sockets). */
+static json_object *viewer_report(struct collector *c, uid_t uid, bool head_only)
 {
-	struct collector *c = ctx;
-	struct report_info ri = {.now = now_ns(), .tick = c->tick, .records_per_s = c->records_per_s};
+	struct report_info ri = {.now = now_ns(), .tick = c->tick, .records_per_s = c->records_per_s,
+				 .head_only = head_only};
 	struct recording_stats rs;
 	struct sight s;
 	json_object *j;
@@ -338,7 +340,7 @@ static json_object *viewer_state(void *ctx, uid_t uid)
 		ri.recording = &rs;
 	}
 	sight_of(c, uid, &s, &ri);
-	if (c->opts->diag)
+	if (c->opts->diag && !head_only)
 		ri.warnings = diagnose_json(c->opts->diag, c->model, ri.now);
 	j = report_json(c->model, &ri);
 	json_object_put(ri.warnings);
@@ -348,10 +350,14 @@ static json_object *viewer_state(void *ctx, uid_t uid)
 	return j;
 }
 
+static json_object *viewer_state(void *ctx, uid_t uid)
+{
+	return viewer_report(ctx, uid, false);
+}
+
 static json_object *viewer_status(void *ctx, uid_t uid)
 {
-	struct collector *c = ctx;
-	json_object *st = viewer_state(ctx, uid), *o = json_object_new_object();
+	json_object *st = viewer_report(ctx, uid, true), *o = json_object_new_object();
 	static const char *const keep[] = {"targets", "uptime_s", "records", "records_per_s", "drops",
 					   "recording"};
 
@@ -363,7 +369,6 @@ static json_object *viewer_status(void *ctx, uid_t uid)
 			json_object_object_add(o, keep[i], json_object_get(v));
 	}
 	json_object_put(st);
-	(void)c;
 	return o;
 }
 

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "protocol.h"
 #include "util.h"
+#include "view_table.h"
 
 #define REPLY_TIMEOUT_MS 10000
 
@@ -170,18 +171,6 @@ static json_object *ask(struct client *c, const char *type)
 	return NULL;
 }
 
-static void fmt_ns(char *buf, size_t len, double ns)
-{
-	if (ns < 1e3)
-		snprintf(buf, len, "%.0fns", ns);
-	else if (ns < 1e6)
-		snprintf(buf, len, "%.1fus", ns / 1e3);
-	else if (ns < 1e9)
-		snprintf(buf, len, "%.1fms", ns / 1e6);
-	else
-		snprintf(buf, len, "%.2fs", ns / 1e9);
-}
-
 /* "PAUSED by viewer 3 (alice) 4.2 s ago" or "live". */
 static void fmt_pause(char *buf, size_t len, json_object *pause, double uptime)
 {
@@ -235,8 +224,8 @@ static void print_state(json_object *st)
 	for (size_t i = 0; i < json_object_array_length(a); i++) {
 		json_object *t = json_object_array_get_idx(a, i), *h = get(t, "turn_ns");
 
-		fmt_ns(b1, sizeof(b1), num(h, "p50"));
-		fmt_ns(b2, sizeof(b2), num(h, "p99"));
+		vt_fmt_ns(b1, sizeof(b1), (uint64_t)num(h, "p50"));
+		vt_fmt_ns(b2, sizeof(b2), (uint64_t)num(h, "p99"));
 		printf("%-8d %-8d %-16s %-9s %9llu %9llu %9s %9s\n", json_object_get_int(get(t, "tid")),
 		       json_object_get_int(get(t, "pid")), json_object_get_string(get(t, "name")),
 		       json_object_get_string(get(t, "state")),
@@ -262,7 +251,7 @@ static void print_state(json_object *st)
 	for (size_t i = 0; i < json_object_array_length(a); i++) {
 		json_object *w = json_object_array_get_idx(a, i);
 
-		fmt_ns(b1, sizeof(b1), num(get(w, "latency_ns"), "p99"));
+		vt_fmt_ns(b1, sizeof(b1), (uint64_t)num(get(w, "latency_ns"), "p99"));
 		printf("%-20s %-8d %-8s %9llu %9llu %9llu %9s\n", json_object_get_string(get(w, "id")),
 		       json_object_get_int(get(w, "pid")), json_object_get_string(get(w, "kind")),
 		       (unsigned long long)json_object_get_uint64(get(w, "writes")),

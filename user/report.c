@@ -469,6 +469,8 @@ json_object *report_json(const struct model *m, const struct report_info *ri)
 	json_object_object_add(root, "targets", targets);
 	json_object_object_add(root, "warnings", ri->warnings ? json_object_get(ri->warnings)
 							      : json_object_new_array());
+	if (ri->head_only)
+		return root;
 
 	tasks = report_tasks(m, &n);
 	a = json_object_new_array();

@@ -28,6 +28,7 @@ struct report_info {
 	bool (*visible)(const void *ctx, pid_t pid);
 	const void *visible_ctx;
 	const struct recording_stats *recording; /* NULL: not recording */
+	bool head_only; /* the counters and targets, none of the object lists */
 	json_object *warnings; /* diagnose_json()'s array, or NULL: "warnings": [] */
 };
 

@@ -448,27 +448,37 @@ static void move_sel(struct ui *u, long delta)
 	u->sel[u->tab][0] = 0;
 }
 
+/* The tab keys, the same in the table and in details: true when ch was one. */
+static bool key_tab(struct ui *u, int ch)
+{
+	switch (ch) {
+	case '1': case '2': case '3': case '4': case '5':
+		set_tab(u, ch - '1');
+		return true;
+	case '\t':
+		set_tab(u, u->tab + 1);
+		return true;
+	case KEY_BTAB:
+		set_tab(u, u->tab - 1);
+		return true;
+	case 't':
+		set_tab(u, VT_TASKS);
+		return true;
+	case 'r':
+		set_tab(u, VT_RESOURCES);
+		return true;
+	}
+	return false;
+}
+
 static void key_table(struct ui *u, int ch)
 {
 	int ncols, page = LINES > 8 ? LINES - 6 : 1;
 
 	vt_columns(u->tab, &ncols);
+	if (key_tab(u, ch))
+		return;
 	switch (ch) {
-	case '1': case '2': case '3': case '4': case '5':
-		set_tab(u, ch - '1');
-		break;
-	case '\t':
-		set_tab(u, u->tab + 1);
-		break;
-	case KEY_BTAB:
-		set_tab(u, u->tab - 1);
-		break;
-	case 't':
-		set_tab(u, VT_TASKS);
-		break;
-	case 'r':
-		set_tab(u, VT_RESOURCES);
-		break;
 	case KEY_LEFT: case 'h':
 		if (u->sort[u->tab].col > 0)
 			u->sort[u->tab].col--;
@@ -514,6 +524,8 @@ static void key_details(struct ui *u, int ch)
 {
 	int page = LINES > 8 ? LINES - 6 : 1;
 
+	if (key_tab(u, ch))
+		return;
 	switch (ch) {
 	case KEY_ESC: case KEY_BACKSPACE: case 127: case KEY_LEFT:
 		u->mode = MODE_TABLE;
@@ -535,15 +547,6 @@ static void key_details(struct ui *u, int ch)
 		break;
 	case KEY_END: case 'G':
 		u->dtop = 1L << 30;
-		break;
-	case '1': case '2': case '3': case '4': case '5':
-		set_tab(u, ch - '1');
-		break;
-	case 't':
-		set_tab(u, VT_TASKS);
-		break;
-	case 'r':
-		set_tab(u, VT_RESOURCES);
 		break;
 	}
 }
