@@ -817,6 +817,14 @@ static void feed_switch(struct model *m, const struct ls_rec_switch *s)
 	if (s->prev_tid && !(s->prev_state & TASK_STATE_DEAD) && !omap_get(&m->dead, s->prev_tid)) {
 		struct task *t = task_get(m, s->prev_tgid, s->prev_tid, ts);
 
+		/* Leaving a CPU it was never seen entering: the kernel did not
+		 * report its wake-up and switch in (6.18 skips some under CPU
+		 * contention; ftrace misses the same ones).  It ran from a
+		 * moment we cannot know: its sleep ends here, an upper bound. */
+		if (!t->on_cpu && t->state != TASK_RUNNING) {
+			m->stats.unseen_switch_ins++;
+			task_on_cpu(t, ts);
+		}
 		task_off_cpu(t, ts);
 		if (s->prev_state == 0) {
 			t->state = TASK_RUNNABLE;

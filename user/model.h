@@ -137,6 +137,7 @@ struct target {
 
 struct model_stats {
 	uint64_t records, garbled, ringbuf_drops, inflight_drops;
+	uint64_t unseen_switch_ins; /* switch outs of a task never seen switched in */
 	uint64_t start_ts;
 };
 

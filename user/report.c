@@ -453,6 +453,7 @@ json_object *report_json(const struct model *m, const struct report_info *ri)
 	add_u64(drops, "inflight", m->stats.inflight_drops);
 	add_u64(drops, "garbled", m->stats.garbled);
 	json_object_object_add(root, "drops", drops);
+	add_u64(root, "unseen_switch_ins", m->stats.unseen_switch_ins);
 	json_object_object_add(root, "recording", recording_json(ri->recording));
 	for (size_t i = 0; omap_next(&m->targets, &i, NULL, &v);) {
 		const struct target *t = v;
