@@ -47,6 +47,7 @@ struct inflight {
 	__u64 obj;
 	__u64 value;
 	__u64 before;
+	__u64 cpu;   /* a wait's: the thread's CPU time at entry */
 	__u16 sc;
 	__u8 kind;
 };
@@ -247,6 +248,8 @@ static __always_inline int on_enter(struct syscall_trace_enter *ctx, const int s
 	} else if (is_wait_sc(sc) || sc == LS_SC_EPOLL_CTL) {
 		f = fd_file((int)in.args[0]);
 		in.obj = file_obj(f);
+		if (sc != LS_SC_EPOLL_CTL)
+			in.cpu = bpf_get_current_task_btf()->se.sum_exec_runtime;
 		if (sc == LS_SC_EPOLL_CTL) {
 			struct file *tf = fd_file((int)in.args[2]);
 			struct epoll_event ev = {};
@@ -317,6 +320,8 @@ static __noinline void emit_wait(struct inflight *in, long ret, __u64 pid_tgid)
 		}
 		r->ev[i].pad = 0;
 	}
+	r->cpu_enter = in->cpu;
+	r->cpu_exit = bpf_get_current_task_btf()->se.sum_exec_runtime;
 	submit(r);
 }
 

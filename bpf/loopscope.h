@@ -105,7 +105,16 @@ struct ls_rec_wait {
 	__u16 nev;        /* entries of ev[] filled */
 	__u32 pad;
 	struct ls_epoll_event ev[LS_WAIT_EVENTS_MAX];
+	/* The thread's CPU time (the scheduler's sum_exec_runtime, ns) at the
+	 * wait's entry and at its return; 0: unknown (a trace of format 1.0).
+	 * Steal time is not in it, and it is as fresh as the scheduler's last
+	 * update (at most a tick old: 4 ms at HZ=250). */
+	__u64 cpu_enter;
+	__u64 cpu_exit;
 };
+
+/* A wait record as trace format 1.0 wrote it, before cpu_enter. */
+#define LS_REC_WAIT_V10_SIZE (sizeof(struct ls_rec_wait) - 2 * sizeof(__u64))
 
 struct ls_rec_ctl {
 	struct ls_hdr h;

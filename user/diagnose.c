@@ -97,6 +97,7 @@ struct warning {
 	const char *advice;
 	uint64_t first_ts, last_ts, count;
 	uint64_t mark; /* a rule's own memory: the evidence counter last sighted */
+	uint64_t worst; /* blocking-in-loop: the longest stall seen, ns */
 	bool hit, active;
 };
 
@@ -516,6 +517,15 @@ static bool reactor_open(const struct model *m, uint64_t addr)
 	return addr && omap_get(&m->reactors, addr) != NULL;
 }
 
+/* A stall's evidence is the longest one seen: a sighting in the middle of
+ * a stall must not hide a longer one that ended. */
+static uint64_t longest(struct warning *w, uint64_t ns)
+{
+	if (ns > w->worst)
+		w->worst = ns;
+	return w->worst;
+}
+
 /* Every wait's return: the turn it ends, and the thread's moves between
  * reactors. */
 static void on_turn(void *ctx, const struct model *m, const struct turn *tn)
@@ -537,22 +547,22 @@ static void on_turn(void *ctx, const struct model *m, const struct turn *tn)
 		add_task(w, m, t->tid);
 		add_object(w, m, tn->prev_reactor, LS_FD_EPOLL);
 		add_ev(w, "syscall_nr", (double)tn->block_nr);
-		add_ev(w, "duration_ms", tn->block_ns / 1e6);
+		add_ev(w, "duration_ms", longest(w, tn->block_ns) / 1e6);
 		add_ev(w, "stalls", (double)w->mark);
-		summary(w, "%s spent %.1f ms blocked in %s between two waits on %s (%" PRIu64 " such stalls)",
+		summary(w, "%s spent %.1f ms blocked in %s between two waits on %s (%" PRIu64 " such stalls, the longest %.1f ms)",
 			task_label(m, t->tid, l, sizeof(l)), tn->block_ns / 1e6, sc ? sc : "a syscall",
-			object_label(m, tn->prev_reactor, LS_FD_EPOLL, r, sizeof(r)), w->mark);
+			object_label(m, tn->prev_reactor, LS_FD_EPOLL, r, sizeof(r)), w->mark, w->worst / 1e6);
 	}
 	if (tn->start && tn->busy_ns >= thr &&
 	    (w = sight(d, D_BLOCKING, 1, (uint64_t)t->tid, 0, ts))) {
 		w->mark++;
 		add_task(w, m, t->tid);
 		add_object(w, m, tn->prev_reactor, LS_FD_EPOLL);
-		add_ev(w, "cpu_ms", tn->busy_ns / 1e6);
+		add_ev(w, "cpu_ms", longest(w, tn->busy_ns) / 1e6);
 		add_ev(w, "stalls", (double)w->mark);
-		summary(w, "%s ran %.1f ms on CPU between two waits on %s (%" PRIu64 " such turns)",
+		summary(w, "%s ran %.1f ms on CPU between two waits on %s (%" PRIu64 " such turns, the longest %.1f ms)",
 			task_label(m, t->tid, l, sizeof(l)), tn->busy_ns / 1e6,
-			object_label(m, tn->prev_reactor, LS_FD_EPOLL, r, sizeof(r)), w->mark);
+			object_label(m, tn->prev_reactor, LS_FD_EPOLL, r, sizeof(r)), w->mark, w->worst / 1e6);
 	}
 
 	if (s->away_from && tn->reactor == s->away_from) {
@@ -750,7 +760,7 @@ static void check_stall_now(struct diagnoses *d, const struct model *m, const st
 		add_task(w, m, t->tid);
 		add_object(w, m, t->last_reactor, LS_FD_EPOLL);
 		add_ev(w, "syscall_nr", (double)t->blocked_nr);
-		add_ev(w, "duration_ms", (now - t->sleep_since) / 1e6);
+		add_ev(w, "duration_ms", longest(w, now - t->sleep_since) / 1e6);
 		add_ev(w, "stalls", (double)w->mark);
 		summary(w, "%s has been blocked in %s for %.1f ms, in the middle of its loop",
 			task_label(m, t->tid, l, sizeof(l)), sc ? sc : "a syscall",
@@ -762,7 +772,7 @@ static void check_stall_now(struct diagnoses *d, const struct model *m, const st
 		    (w = sight(d, D_BLOCKING, 1, (uint64_t)t->tid, 0, now))) {
 			add_task(w, m, t->tid);
 			add_object(w, m, t->last_reactor, LS_FD_EPOLL);
-			add_ev(w, "cpu_ms", (busy - t->busy_at_ret) / 1e6);
+			add_ev(w, "cpu_ms", longest(w, busy - t->busy_at_ret) / 1e6);
 			add_ev(w, "stalls", (double)w->mark);
 			summary(w, "%s has run %.1f ms on CPU since its last wait returned",
 				task_label(m, t->tid, l, sizeof(l)), (busy - t->busy_at_ret) / 1e6);

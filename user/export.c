@@ -615,6 +615,8 @@ static json_object *record_json(const void *rec, size_t len)
 			add_i(j, "epfd", w->epfd);
 			add_i(j, "ret", w->ret);
 			add_s(j, "syscall", ls_syscall_name(w->sc));
+			add_u(j, "cpu_enter", w->cpu_enter);
+			add_u(j, "cpu_exit", w->cpu_exit);
 			for (int i = 0; i < w->nev && i < LS_WAIT_EVENTS_MAX; i++) {
 				json_object *e = json_object_new_object();
 

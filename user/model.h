@@ -39,6 +39,7 @@ struct task {
 	uint64_t waiting_on; /* the reactor it sleeps in, 0: none */
 	/* for diagnoses: the turn in progress, the last wait, empty polls */
 	uint64_t busy_at_ret;    /* busy time when the last wait returned */
+	uint64_t cpu_at_ret;     /* the kernel's CPU time then (cpu_exit), 0: unknown */
 	uint64_t turn_block_ns;  /* longest sleep in another syscall since then */
 	long turn_block_nr;
 	uint64_t last_reactor;   /* the reactor of its last wait */

@@ -177,6 +177,7 @@ struct trace_reader {
 	uint64_t dropped, records;
 	struct trace_end end;
 	bool have_end, done, failed, cut;
+	uint64_t widened[(sizeof(struct ls_rec_wait) + 7) / 8]; /* an older, shorter record, zero-filled */
 };
 
 static int fail_at(struct trace_reader *r, const char *fmt, ...)
@@ -464,6 +465,14 @@ int trace_next(struct trace_reader *r, const void **rec, size_t *len)
 				       (unsigned long long)r->off, n, r->pos);
 		*rec = p + 8;
 		*len = n;
+		/* a wait record of format 1.0 has no CPU times: given as 0 (unknown) */
+		if (((const struct ls_hdr *)*rec)->type == LS_REC_WAIT && n >= LS_REC_WAIT_V10_SIZE &&
+		    n < sizeof(struct ls_rec_wait)) {
+			memset(r->widened, 0, sizeof(r->widened));
+			memcpy(r->widened, *rec, n);
+			*rec = r->widened;
+			*len = sizeof(struct ls_rec_wait);
+		}
 		r->pos += 8 + ((n + 7) & ~7u);
 		r->seen++;
 		r->records++;

@@ -23,7 +23,7 @@ struct model;
 
 #define TRACE_MAGIC "LSTRACE\n"
 #define TRACE_MAJOR 1 /* readers refuse a newer major version */
-#define TRACE_MINOR 0 /* additions older readers can skip */
+#define TRACE_MINOR 1 /* additions older readers can skip; 1.1: wait records' cpu_enter/cpu_exit */
 #define TRACE_FIXED_LEN 72
 #define TRACE_HEADER_MAX 65536
 #define TRACE_BLOCK_HDR_LEN 32

@@ -2209,6 +2209,37 @@ static void bug_unseen_switch_in(void **state)
 	assert_int_equal(last_turn.start, t);
 }
 
+/* A turn's CPU time is the kernel's count (cpu_exit of the wait that
+ * began it to cpu_enter of the one that ends it) when the records carry
+ * it: a vCPU the hypervisor took for 100 ms, with no switch in the guest,
+ * is not 100 ms of CPU.  Without it, the switches' sum is all there is. */
+static void test_turn_cpu_from_kernel_count(void **state)
+{
+	struct fx *f = *state;
+	struct model *m = f->m;
+	uint64_t t = T0 + 1000000, ms = 1000000;
+	struct ls_rec_switch in = make_switch(t - 500, 0, 0, ST_PID, ST_TID, 0, -1, 0, 0);
+	struct ls_rec_wait w1 = make_wait(t, t - 100, ST_PID, ST_TID, 3, A_EP, 0);
+	struct ls_rec_wait w2 = make_wait(t + 100 * ms + 10, t + 100 * ms, ST_PID, ST_TID, 3, A_EP, 0);
+	struct ls_rec_wait w3 = make_wait(t + 200 * ms + 10, t + 200 * ms, ST_PID, ST_TID, 3, A_EP, 0);
+
+	m->on_turn = catch_turn;
+	turns_seen = 0;
+	w1.cpu_enter = 5 * ms;
+	w1.cpu_exit = 5 * ms + 20;
+	w2.cpu_enter = 5 * ms + 50020; /* 50 us of CPU in a 100 ms turn */
+	w2.cpu_exit = 5 * ms + 50030;
+	FEED(m, in);
+	FEED(m, w1);
+	FEED(m, w2);
+	assert_int_equal(turns_seen, 2);
+	assert_int_equal(last_turn.busy_ns, 50000);
+	/* a wait without the count (format 1.0): the switches say on CPU throughout */
+	FEED(m, w3);
+	assert_int_equal(turns_seen, 3);
+	assert_int_equal(last_turn.busy_ns, 100 * ms - 10);
+}
+
 static void bug_wake_before_write_exit(void **state)
 {
 	struct fx *f = *state;
@@ -2441,6 +2472,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wake_without_wakeup, setup, teardown),
 		cmocka_unit_test_setup_teardown(bug_wake_before_write_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(bug_unseen_switch_in, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_cpu_from_kernel_count, setup, teardown),
 		cmocka_unit_test_setup_teardown(bug_timerfd_seeded_kind, setup, teardown),
 		cmocka_unit_test_setup_teardown(bug_timerfd_close_stays_registered, setup, teardown),
 		cmocka_unit_test_setup_teardown(bug_waiting_not_in_pollers, setup, teardown),

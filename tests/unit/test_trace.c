@@ -228,6 +228,56 @@ static char *record_scenario(struct model **live_model, uint64_t *end)
 	return path;
 }
 
+/* A wait record as format 1.0 wrote it, 16 bytes shorter: read back at
+ * today's length with its CPU times 0 (unknown); today's keeps them. */
+static void test_wait_record_of_format_1_0(void **state)
+{
+	char *path = tmp_path("v10"), err[256];
+	struct trace_meta meta = {.start_ns = T0, .interval_ns = 1000000000, .ntargets = 1,
+				  .targets = {PID}};
+	struct ls_rec_wait w = {0};
+	struct recorder *r;
+	struct trace_reader *rd;
+	const struct ls_rec_wait *got;
+	const void *rec;
+	size_t len;
+
+	(void)state;
+	snprintf(meta.version, sizeof(meta.version), "loopscope test");
+	r = recorder_open(path, &meta, err, sizeof(err));
+	assert_non_null(r);
+	hdr(&w.h, LS_REC_WAIT, LS_REC_WAIT_V10_SIZE, POLLER, T0 + 10);
+	w.start = T0 + 5;
+	w.ret = 0;
+	w.cpu_enter = 111; /* beyond the old length: not written */
+	recorder_put(r, &w, LS_REC_WAIT_V10_SIZE);
+	hdr(&w.h, LS_REC_WAIT, sizeof(w), POLLER, T0 + 20);
+	w.cpu_enter = 7000;
+	w.cpu_exit = 9000;
+	recorder_put(r, &w, sizeof(w));
+	assert_int_equal(recorder_close(r), 0);
+
+	rd = trace_open(path, &meta, err, sizeof(err));
+	assert_non_null(rd);
+	assert_int_equal(meta.minor, TRACE_MINOR);
+	assert_int_equal(trace_next(rd, &rec, &len), 1);
+	got = rec;
+	assert_int_equal(len, sizeof(struct ls_rec_wait));
+	assert_int_equal(got->h.ts, T0 + 10);
+	assert_int_equal(got->start, T0 + 5);
+	assert_int_equal(got->cpu_enter, 0);
+	assert_int_equal(got->cpu_exit, 0);
+	assert_int_equal(trace_next(rd, &rec, &len), 1);
+	got = rec;
+	assert_int_equal(len, sizeof(struct ls_rec_wait));
+	assert_int_equal(got->cpu_enter, 7000);
+	assert_int_equal(got->cpu_exit, 9000);
+	assert_int_equal(trace_next(rd, &rec, &len), 0);
+	trace_close(rd);
+	unlink(path);
+	free(path);
+}
+
 static void test_round_trip(void **state)
 {
 	struct model *m;
@@ -617,6 +667,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_wait_record_of_format_1_0),
 		cmocka_unit_test(test_header_and_hidden_addresses),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_bit_flips),
