@@ -88,8 +88,18 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= k && !strcmp(s + n - k, suffix);
 }
 
+static bool is_stdout(const char *path)
+{
+	return !strcmp(path, "-");
+}
+
+/* "-" is standard output, as for most tools that take -o. */
 static int out_open(struct exporter *x, const char *path)
 {
+	if (is_stdout(path)) {
+		x->f = stdout;
+		return 0;
+	}
 	if (ends_with(path, ".gz")) {
 		x->gz = gzopen(path, "wb6");
 		return x->gz ? 0 : -1;
@@ -104,7 +114,9 @@ static int out_close(struct exporter *x)
 
 	if (x->gz && gzclose(x->gz) != Z_OK && !err)
 		err = EIO;
-	if (x->f && fclose(x->f) && !err)
+	if (x->f == stdout && fflush(stdout) && !err)
+		err = errno;
+	else if (x->f && x->f != stdout && fclose(x->f) && !err)
 		err = errno;
 	x->gz = NULL;
 	x->f = NULL;
@@ -869,7 +881,7 @@ int export_run(const struct export_opts *o)
 corrupt:
 	fprintf(stderr, "loopscope: %s\n", trace_error(rd));
 	out_close(&x);
-	if (x.f || x.gz || o->format == EXPORT_JSONL)
+	if ((x.f || x.gz || o->format == EXPORT_JSONL) && !is_stdout(o->output))
 		remove(o->output); /* half an export is worse than none */
 out:
 	free(x.ev);

@@ -41,7 +41,7 @@ static const char usage[] =
 	"  replay FILE            a recorded trace in the terminal viewer (space pauses,\n"
 	"                         n steps a tick); with --json, -o or no terminal, the\n"
 	"                         model per tick as text or JSON\n"
-	"  export FILE            a recorded trace as Perfetto/Chrome trace JSON or JSON lines\n"
+	"  export FILE            a recorded trace as Perfetto/Chrome trace JSON or JSON lines\n                         (-o - writes them to stdout)\n"
 	"  diagnoses              list the diagnoses, their thresholds and defaults\n"
 	"\n"
 	"options:\n"
@@ -219,7 +219,7 @@ static int main_export(int argc, char **argv)
 	if (!has_format)
 		return bad_usage("%s", "export needs --format perfetto or --format jsonl");
 	if (!o.output)
-		return bad_usage("%s", "export needs -o OUT (OUT.gz to compress)");
+		return bad_usage("%s", "export needs -o OUT (OUT.gz to compress, - for stdout)");
 	if (o.has_from && o.has_to && o.to_ns < o.from_ns)
 		return bad_usage("%s", "--to is before --from");
 	return export_run(&o);

@@ -490,6 +490,7 @@ static void reactor_add_poller(struct reactor *r, pid_t tid)
 }
 
 #define TASK_STATE_DEAD 0x0080 /* TASK_DEAD in prev_state */
+#define TURN_CPU_SLACK_NS 4000000ULL /* a scheduler tick at HZ=250 (these machines' kernel) */
 
 enum wake_cause { WAKE_OTHER, WAKE_SOCKET, WAKE_WAKER };
 
@@ -507,14 +508,20 @@ static void end_turn(struct model *m, struct task *t, const struct ls_rec_wait *
 
 	if (!m->on_turn)
 		return;
-	/* The kernel's count of the thread's CPU time, when the records carry
-	 * it: what switches add up to counts time the hypervisor took from the
-	 * vCPU (100 ms at once on these shared machines) and misses what a lost
-	 * switch record hides. */
-	if (t->last_ret_ts && t->cpu_at_ret && w->cpu_enter)
-		tn.busy_ns = w->cpu_enter > t->cpu_at_ret ? w->cpu_enter - t->cpu_at_ret : 0;
-	else if (t->last_ret_ts && busy > t->busy_at_ret)
+	if (t->last_ret_ts && busy > t->busy_at_ret)
 		tn.busy_ns = busy - t->busy_at_ret;
+	/* Time on CPU by the switches counts time the hypervisor took from the
+	 * vCPU (100 ms at once on these shared machines).  The kernel's own
+	 * count (steal excluded) is in the wait records, but only as fresh as
+	 * the scheduler's last update, a tick old at most: it caps the
+	 * switches' sum, a tick above it, so with no steal the turn is exact
+	 * and with steal it is at most two ticks high. */
+	if (t->last_ret_ts && t->cpu_at_ret && w->cpu_enter) {
+		uint64_t cpu = w->cpu_enter > t->cpu_at_ret ? w->cpu_enter - t->cpu_at_ret : 0;
+
+		if (tn.busy_ns > cpu + TURN_CPU_SLACK_NS)
+			tn.busy_ns = cpu + TURN_CPU_SLACK_NS;
+	}
 	/* time on CPU inside this wait is not the turn's: never more than its length */
 	if (tn.busy_ns > (w->start > t->last_ret_ts ? w->start - t->last_ret_ts : 0))
 		tn.busy_ns = w->start > t->last_ret_ts ? w->start - t->last_ret_ts : 0;

@@ -332,6 +332,23 @@ class Trace(unittest.TestCase):
         self.assertEqual(len(writes), WAKES)
         self.assertEqual(recs[0]["type"], "add_target")
         self.assertEqual(sum(1 for x in recs if x["type"] == "tick" and x["final"]), 1)
+        # the thread's CPU time at each wait's entry and return: a counter that
+        # only moves forward, from one wait to the next of the same thread
+        waits = [x for x in recs if x["type"] == "wait"]
+        self.assertEqual(len(waits), WAKES, compact(waits[-3:]))
+        last = {}
+        for w in waits:
+            self.assertGreaterEqual(w["cpu_exit"], w["cpu_enter"], compact(w))
+            self.assertGreaterEqual(w["cpu_enter"], last.get(w["tid"], 0), compact(w))
+            last[w["tid"]] = w["cpu_exit"]
+        # 0 until the scheduler first updates a new thread's count; not after WAKES rounds
+        self.assertEqual(len(last), 1, compact(last))
+        self.assertGreater(list(last.values())[0], 0, compact(waits[-1]))
+        # "-o -" is stdout, the same lines
+        r = run_briefly([LOOPSCOPE, "export", path, "--format", "jsonl", "-o", "-"], REPLAY_TIMEOUT)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([json.loads(l) for l in r.stdout.splitlines()], recs)
+        self.assertFalse(os.path.exists("-"))
         # a window: only records in the first 0 s .. 0.0 s (the seeds at the start)
         first = min(x["ts"] for x in recs)
         r = run_briefly([LOOPSCOPE, "export", path, "--format", "jsonl", "--from", "0",
@@ -398,7 +415,7 @@ class Trace(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertEqual(one_line(r), f"loopscope: {png}: not a loopscope trace (bad magic at offset 0)")
         newer = bytearray(data)
-        newer[8:10] = struct.pack("<H", 2)
+        newer[8:12] = struct.pack("<HH", 2, 0)
         nv = write("newer.trace", bytes(newer))
         r = run_briefly([LOOPSCOPE, "export", nv, "--format", "jsonl", "-o", nv + ".jsonl"])
         self.assertEqual(r.returncode, 1)

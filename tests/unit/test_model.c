@@ -2209,10 +2209,11 @@ static void bug_unseen_switch_in(void **state)
 	assert_int_equal(last_turn.start, t);
 }
 
-/* A turn's CPU time is the kernel's count (cpu_exit of the wait that
- * began it to cpu_enter of the one that ends it) when the records carry
- * it: a vCPU the hypervisor took for 100 ms, with no switch in the guest,
- * is not 100 ms of CPU.  Without it, the switches' sum is all there is. */
+/* A turn's CPU time by the switches is capped by the kernel's count
+ * (cpu_exit of the wait that began it to cpu_enter of the one that ends
+ * it) plus a tick, when the records carry it: a vCPU the hypervisor took
+ * for 100 ms, with no switch in the guest, is not 100 ms of CPU.  Within
+ * the cap the switches' sum stands; without the count it is all there is. */
 static void test_turn_cpu_from_kernel_count(void **state)
 {
 	struct fx *f = *state;
@@ -2222,6 +2223,7 @@ static void test_turn_cpu_from_kernel_count(void **state)
 	struct ls_rec_wait w1 = make_wait(t, t - 100, ST_PID, ST_TID, 3, A_EP, 0);
 	struct ls_rec_wait w2 = make_wait(t + 100 * ms + 10, t + 100 * ms, ST_PID, ST_TID, 3, A_EP, 0);
 	struct ls_rec_wait w3 = make_wait(t + 200 * ms + 10, t + 200 * ms, ST_PID, ST_TID, 3, A_EP, 0);
+	struct ls_rec_wait w4 = make_wait(t + 212 * ms + 20, t + 212 * ms + 10, ST_PID, ST_TID, 3, A_EP, 0);
 
 	m->on_turn = catch_turn;
 	turns_seen = 0;
@@ -2229,15 +2231,21 @@ static void test_turn_cpu_from_kernel_count(void **state)
 	w1.cpu_exit = 5 * ms + 20;
 	w2.cpu_enter = 5 * ms + 50020; /* 50 us of CPU in a 100 ms turn */
 	w2.cpu_exit = 5 * ms + 50030;
+	w3.cpu_exit = 5 * ms + 50030; /* a count at its return, none at its entry */
 	FEED(m, in);
 	FEED(m, w1);
 	FEED(m, w2);
 	assert_int_equal(turns_seen, 2);
-	assert_int_equal(last_turn.busy_ns, 50000);
+	assert_int_equal(last_turn.busy_ns, 50000 + 4 * ms);
 	/* a wait without the count (format 1.0): the switches say on CPU throughout */
 	FEED(m, w3);
 	assert_int_equal(turns_seen, 3);
 	assert_int_equal(last_turn.busy_ns, 100 * ms - 10);
+	/* the count 3 ms stale at the end: 12 ms by the switches stand */
+	w4.cpu_enter = 5 * ms + 50030 + 9 * ms;
+	FEED(m, w4);
+	assert_int_equal(turns_seen, 4);
+	assert_int_equal(last_turn.busy_ns, 12 * ms);
 }
 
 static void bug_wake_before_write_exit(void **state)
