@@ -511,16 +511,21 @@ static void end_turn(struct model *m, struct task *t, const struct ls_rec_wait *
 	if (t->last_ret_ts && busy > t->busy_at_ret)
 		tn.busy_ns = busy - t->busy_at_ret;
 	/* Time on CPU by the switches counts time the hypervisor took from the
-	 * vCPU (100 ms at once on these shared machines).  The kernel's own
-	 * count (steal excluded) is in the wait records, but only as fresh as
-	 * the scheduler's last update, a tick old at most: it caps the
-	 * switches' sum, a tick above it, so with no steal the turn is exact
-	 * and with steal it is at most two ticks high. */
+	 * vCPU (100 ms at once on these shared machines), and misses the run
+	 * after a switch in the kernel did not report.  The kernel's own count
+	 * (steal excluded) is in the wait records, but only as fresh as the
+	 * scheduler's last update, a tick old at most, so the turn's true CPU
+	 * is within a tick of the count's difference: the switches' sum stands
+	 * inside that band (exact when nothing was missed or stolen) and is
+	 * brought back to its edge outside it (two ticks from the truth at
+	 * worst). */
 	if (t->last_ret_ts && t->cpu_at_ret && w->cpu_enter) {
 		uint64_t cpu = w->cpu_enter > t->cpu_at_ret ? w->cpu_enter - t->cpu_at_ret : 0;
 
 		if (tn.busy_ns > cpu + TURN_CPU_SLACK_NS)
 			tn.busy_ns = cpu + TURN_CPU_SLACK_NS;
+		else if (cpu > TURN_CPU_SLACK_NS && tn.busy_ns < cpu - TURN_CPU_SLACK_NS)
+			tn.busy_ns = cpu - TURN_CPU_SLACK_NS;
 	}
 	/* time on CPU inside this wait is not the turn's: never more than its length */
 	if (tn.busy_ns > (w->start > t->last_ret_ts ? w->start - t->last_ret_ts : 0))

@@ -2224,6 +2224,10 @@ static void test_turn_cpu_from_kernel_count(void **state)
 	struct ls_rec_wait w2 = make_wait(t + 100 * ms + 10, t + 100 * ms, ST_PID, ST_TID, 3, A_EP, 0);
 	struct ls_rec_wait w3 = make_wait(t + 200 * ms + 10, t + 200 * ms, ST_PID, ST_TID, 3, A_EP, 0);
 	struct ls_rec_wait w4 = make_wait(t + 212 * ms + 20, t + 212 * ms + 10, ST_PID, ST_TID, 3, A_EP, 0);
+	/* asleep in nanosleep, then seen only when preempted 40 ms later, 1 ms before the wait */
+	struct ls_rec_switch pre = make_switch(t + 213 * ms, ST_PID, ST_TID, 0, 0, 1, SYS_nanosleep, 0, 0);
+	struct ls_rec_switch in5 = make_switch(t + 253 * ms, 0, 0, ST_PID, ST_TID, 0, -1, 0, 0);
+	struct ls_rec_wait w5 = make_wait(t + 254 * ms + 10, t + 254 * ms, ST_PID, ST_TID, 3, A_EP, 0);
 
 	m->on_turn = catch_turn;
 	turns_seen = 0;
@@ -2243,9 +2247,18 @@ static void test_turn_cpu_from_kernel_count(void **state)
 	assert_int_equal(last_turn.busy_ns, 100 * ms - 10);
 	/* the count 3 ms stale at the end: 12 ms by the switches stand */
 	w4.cpu_enter = 5 * ms + 50030 + 9 * ms;
+	w4.cpu_exit = w4.cpu_enter;
 	FEED(m, w4);
 	assert_int_equal(turns_seen, 4);
 	assert_int_equal(last_turn.busy_ns, 12 * ms);
+	/* 30 ms of CPU by the count, 1 ms by the switches (a switch in was not
+	 * reported): the count's band, less a tick */
+	FEED(m, pre);
+	FEED(m, in5);
+	w5.cpu_enter = w4.cpu_exit + 30 * ms;
+	FEED(m, w5);
+	assert_int_equal(turns_seen, 5);
+	assert_int_equal(last_turn.busy_ns, 26 * ms);
 }
 
 static void bug_wake_before_write_exit(void **state)
