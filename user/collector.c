@@ -136,6 +136,30 @@ static void check_targets(struct collector *c, uint64_t now)
 		rec_target_exited(c->rec, c->model, gone[i], now);
 }
 
+/* A loop thread that has been on CPU for a while in its turn, by the
+ * switches: read the kernel's count of its CPU time, which holds no stolen
+ * time, for the diagnoses' check of a turn still running (the count in the
+ * wait records only comes when the turn ends).  Recorded, so replay sees
+ * the same. */
+#define TURN_CPU_READ_MIN_NS 2000000ULL
+
+static void read_turn_cpu(struct collector *c, uint64_t now)
+{
+	void *v;
+
+	for (size_t i = 0; omap_next(&c->model->tasks, &i, NULL, &v);) {
+		const struct task *t = v;
+		uint64_t busy = t->t_busy + (t->on_cpu && now > t->oncpu_since ? now - t->oncpu_since : 0);
+		uint64_t cpu;
+
+		if (!t->alive || !t->cpu_at_ret || (t->state != TASK_RUNNING && t->state != TASK_RUNNABLE) ||
+		    busy < t->busy_at_ret + TURN_CPU_READ_MIN_NS)
+			continue;
+		if (procfs_thread_cpu("/proc", t->pid, t->tid, &cpu) == 0)
+			rec_task_cpu(c->rec, c->model, t->pid, t->tid, cpu, now);
+	}
+}
+
 static void report(struct collector *c, bool final)
 {
 	uint64_t now = now_ns();
@@ -144,6 +168,7 @@ static void report(struct collector *c, bool final)
 	struct recording_stats rs;
 
 	probes_drops(c->probes, &ringbuf, &inflight);
+	read_turn_cpu(c, now);
 	rec_tick(c->rec, c->model, now, ringbuf, inflight, final);
 	if (c->rec) {
 		recorder_flush(c->rec);

@@ -768,14 +768,20 @@ static void check_stall_now(struct diagnoses *d, const struct model *m, const st
 	} else if ((t->state == TASK_RUNNING || t->state == TASK_RUNNABLE)) {
 		uint64_t busy = t->t_busy + (t->on_cpu && now > t->oncpu_since ? now - t->oncpu_since : 0);
 
-		if (busy > t->busy_at_ret && busy - t->busy_at_ret >= thr &&
+		busy = busy > t->busy_at_ret ? busy - t->busy_at_ret : 0;
+		/* the switches count stolen time: the collector read the kernel's
+		 * count for a thread this long in its turn (read_turn_cpu()) */
+		if (t->cpu_at_ret && t->cpu_read_ts > t->last_ret_ts)
+			busy = model_cpu_band(busy, t->cpu_read > t->cpu_at_ret ?
+						    t->cpu_read - t->cpu_at_ret : 0);
+		if (busy >= thr &&
 		    (w = sight(d, D_BLOCKING, 1, (uint64_t)t->tid, 0, now))) {
 			add_task(w, m, t->tid);
 			add_object(w, m, t->last_reactor, LS_FD_EPOLL);
-			add_ev(w, "cpu_ms", longest(w, busy - t->busy_at_ret) / 1e6);
+			add_ev(w, "cpu_ms", longest(w, busy) / 1e6);
 			add_ev(w, "stalls", (double)w->mark);
 			summary(w, "%s has run %.1f ms on CPU since its last wait returned",
-				task_label(m, t->tid, l, sizeof(l)), (busy - t->busy_at_ret) / 1e6);
+				task_label(m, t->tid, l, sizeof(l)), busy / 1e6);
 		}
 	}
 }

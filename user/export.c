@@ -787,6 +787,10 @@ static json_object *record_json(const void *rec, size_t len)
 		if (IS(struct trec_rename))
 			add_name(j, "name", ((const struct trec_rename *)rec)->name);
 		break;
+	case TREC_TASK_CPU:
+		if (IS(struct trec_task_cpu))
+			add_u(j, "cpu_ns", ((const struct trec_task_cpu *)rec)->cpu_ns);
+		break;
 	case TREC_TICK:
 		if (IS(struct trec_tick)) {
 			const struct trec_tick *t = rec;

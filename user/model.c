@@ -494,6 +494,15 @@ static void reactor_add_poller(struct reactor *r, pid_t tid)
 
 enum wake_cause { WAKE_OTHER, WAKE_SOCKET, WAKE_WAKER };
 
+uint64_t model_cpu_band(uint64_t by_switches, uint64_t by_count)
+{
+	if (by_switches > by_count + TURN_CPU_SLACK_NS)
+		return by_count + TURN_CPU_SLACK_NS;
+	if (by_count > TURN_CPU_SLACK_NS && by_switches < by_count - TURN_CPU_SLACK_NS)
+		return by_count - TURN_CPU_SLACK_NS;
+	return by_switches;
+}
+
 /* The turn this wait ends (from the previous wait's return to its entry),
  * handed to the diagnosis hook before the task's fields move on. */
 static void end_turn(struct model *m, struct task *t, const struct ls_rec_wait *w)
@@ -519,14 +528,9 @@ static void end_turn(struct model *m, struct task *t, const struct ls_rec_wait *
 	 * inside that band (exact when nothing was missed or stolen) and is
 	 * brought back to its edge outside it (two ticks from the truth at
 	 * worst). */
-	if (t->last_ret_ts && t->cpu_at_ret && w->cpu_enter) {
-		uint64_t cpu = w->cpu_enter > t->cpu_at_ret ? w->cpu_enter - t->cpu_at_ret : 0;
-
-		if (tn.busy_ns > cpu + TURN_CPU_SLACK_NS)
-			tn.busy_ns = cpu + TURN_CPU_SLACK_NS;
-		else if (cpu > TURN_CPU_SLACK_NS && tn.busy_ns < cpu - TURN_CPU_SLACK_NS)
-			tn.busy_ns = cpu - TURN_CPU_SLACK_NS;
-	}
+	if (t->last_ret_ts && t->cpu_at_ret && w->cpu_enter)
+		tn.busy_ns = model_cpu_band(tn.busy_ns, w->cpu_enter > t->cpu_at_ret ?
+							w->cpu_enter - t->cpu_at_ret : 0);
 	/* time on CPU inside this wait is not the turn's: never more than its length */
 	if (tn.busy_ns > (w->start > t->last_ret_ts ? w->start - t->last_ret_ts : 0))
 		tn.busy_ns = w->start > t->last_ret_ts ? w->start - t->last_ret_ts : 0;
@@ -1077,6 +1081,16 @@ void model_seed_task(struct model *m, pid_t pid, pid_t tid, const char *name, lo
 	t->state = raw_syscall_is_wait(syscall_nr) ? TASK_POLLING : TASK_BLOCKED;
 	t->blocked_nr = t->state == TASK_BLOCKED ? syscall_nr : -1;
 	t->sleep_since = now;
+}
+
+void model_task_cpu(struct model *m, pid_t tid, uint64_t cpu_ns, uint64_t ts)
+{
+	struct task *t = model_task(m, tid);
+
+	if (t) {
+		t->cpu_read = cpu_ns;
+		t->cpu_read_ts = ts;
+	}
 }
 
 void model_rename_task(struct model *m, pid_t tid, const char *name)

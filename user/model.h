@@ -40,6 +40,7 @@ struct task {
 	/* for diagnoses: the turn in progress, the last wait, empty polls */
 	uint64_t busy_at_ret;    /* busy time when the last wait returned */
 	uint64_t cpu_at_ret;     /* the kernel's CPU time then (cpu_exit), 0: unknown */
+	uint64_t cpu_read, cpu_read_ts; /* the kernel's CPU time read at a tick, and when */
 	uint64_t turn_block_ns;  /* longest sleep in another syscall since then */
 	long turn_block_nr;
 	uint64_t last_reactor;   /* the reactor of its last wait */
@@ -189,6 +190,11 @@ void model_seed_interest(struct model *m, pid_t pid, int epfd, int tfd, uint32_t
 			 uint64_t token, uint64_t now);
 void model_set_eventfd_count(struct model *m, pid_t pid, int fd, uint64_t count);
 void model_rename_task(struct model *m, pid_t tid, const char *name);
+/* The kernel's count of a thread's CPU time, read at ts (from /proc). */
+void model_task_cpu(struct model *m, pid_t tid, uint64_t cpu_ns, uint64_t ts);
+/* Time on CPU by the switches, kept within a tick of the kernel's count of
+ * the same span (which is a tick old at most): see end_turn(). */
+uint64_t model_cpu_band(uint64_t by_switches, uint64_t by_count);
 
 /* Drops what was closed longer than the retention time ago. */
 void model_expire(struct model *m, uint64_t now);

@@ -248,6 +248,22 @@ int procfs_thread_comm(const char *proc_root, pid_t pid, pid_t tid, char *buf, s
 	return err ? err : read_name(path, buf, len);
 }
 
+int procfs_thread_cpu(const char *proc_root, pid_t pid, pid_t tid, uint64_t *ns)
+{
+	char path[PATH_MAX], buf[96];
+	const char *p = buf;
+	ssize_t n;
+	int err;
+
+	err = make_path(path, sizeof(path), "%s/%d/task/%d/schedstat", proc_root, pid, tid);
+	if (err)
+		return err;
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return parse_u64(&p, 10, ns) ? -EINVAL : 0;
+}
+
 static int match_uid(const char *line, void *arg)
 {
 	const char *p = line;

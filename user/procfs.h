@@ -21,6 +21,9 @@ int procfs_threads(const char *proc_root, pid_t pid, struct proc_thread **out);
 
 int procfs_comm(const char *proc_root, pid_t pid, char *buf, size_t len);
 int procfs_thread_comm(const char *proc_root, pid_t pid, pid_t tid, char *buf, size_t len);
+/* The thread's CPU time in ns (schedstat's first field: the scheduler's
+ * sum_exec_runtime, steal excluded, a tick old at most); 0 or -errno. */
+int procfs_thread_cpu(const char *proc_root, pid_t pid, pid_t tid, uint64_t *ns);
 /* Real uid, from the Uid: line of /proc/PID/status. */
 int procfs_uid(const char *proc_root, pid_t pid, uid_t *uid);
 

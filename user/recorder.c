@@ -404,6 +404,16 @@ void rec_target_exited(struct recorder *r, struct model *m, pid_t pid, uint64_t 
 	record_and_apply(r, m, &h, sizeof(h));
 }
 
+void rec_task_cpu(struct recorder *r, struct model *m, pid_t pid, pid_t tid, uint64_t cpu_ns,
+		  uint64_t now)
+{
+	struct trec_task_cpu t = {0};
+
+	hdr_init(&t.h, TREC_TASK_CPU, sizeof(t), pid, tid, now);
+	t.cpu_ns = cpu_ns;
+	record_and_apply(r, m, &t, sizeof(t));
+}
+
 void rec_tick(struct recorder *r, struct model *m, uint64_t now, uint64_t ringbuf_drops,
 	      uint64_t inflight_drops, bool final)
 {

@@ -51,6 +51,9 @@ void rec_set_eventfd_count(struct recorder *r, struct model *m, pid_t pid, int f
 void rec_rename_task(struct recorder *r, struct model *m, pid_t tid, const char *name, uint64_t now);
 void rec_target_exited(struct recorder *r, struct model *m, pid_t pid, uint64_t now);
 /* The kernel's drop counters at a report, into the model (and the file). */
+/* A thread's CPU time read from /proc at a tick (procfs_thread_cpu). */
+void rec_task_cpu(struct recorder *r, struct model *m, pid_t pid, pid_t tid, uint64_t cpu_ns,
+		  uint64_t now);
 void rec_tick(struct recorder *r, struct model *m, uint64_t now, uint64_t ringbuf_drops,
 	      uint64_t inflight_drops, bool final);
 

@@ -540,6 +540,7 @@ static const size_t trec_size[TREC_TYPE_END - TREC_ADD_TARGET] = {
 	[TREC_RENAME_TASK - TREC_ADD_TARGET] = sizeof(struct trec_rename),
 	[TREC_TARGET_EXITED - TREC_ADD_TARGET] = sizeof(struct ls_hdr),
 	[TREC_TICK - TREC_ADD_TARGET] = sizeof(struct trec_tick),
+	[TREC_TASK_CPU - TREC_ADD_TARGET] = sizeof(struct trec_task_cpu),
 };
 
 static void name_of(char out[LS_COMM_LEN + 1], const char *in)
@@ -611,6 +612,11 @@ int trace_apply(struct model *m, const void *rec, size_t len)
 		m->stats.inflight_drops = t->inflight_drops;
 		break;
 	}
+	case TREC_TASK_CPU:
+		if (!h->tid)
+			goto garbled;
+		model_task_cpu(m, h->tid, ((const struct trec_task_cpu *)rec)->cpu_ns, h->ts);
+		break;
 	}
 	return 0;
 garbled:
@@ -630,7 +636,7 @@ const char *trace_rec_name(uint16_t type)
 	};
 	static const char *const syn[TREC_TYPE_END - TREC_ADD_TARGET] = {
 		"add_target", "seed_task", "seed_interest", "eventfd_count",
-		"rename_task", "target_exited", "tick",
+		"rename_task", "target_exited", "tick", "task_cpu",
 	};
 
 	if (type < LS_REC_TYPE_MAX)

@@ -45,6 +45,7 @@ enum trace_rec_type {
 	TREC_RENAME_TASK,        /* model_rename_task */
 	TREC_TARGET_EXITED,      /* model_target_exited */
 	TREC_TICK,               /* the collector reported: drop counters, final flag */
+	TREC_TASK_CPU,           /* model_task_cpu (1.1): a thread's CPU time from /proc */
 	TREC_TYPE_END,
 };
 
@@ -78,6 +79,11 @@ struct trec_eventfd_count {
 struct trec_rename {
 	struct ls_hdr h;  /* tid */
 	char name[LS_COMM_LEN];
+};
+
+struct trec_task_cpu {
+	struct ls_hdr h;  /* tid; ts: when it was read */
+	__u64 cpu_ns;     /* the kernel's count of the thread's CPU time */
 };
 
 struct trec_tick {

@@ -43,6 +43,7 @@ struct fx {
 	struct model *m;
 	struct diagnoses *d;
 	json_object *j;
+	uint64_t cpu_enter, cpu_exit; /* what wait_rec() puts in its record's CPU times */
 };
 
 static int setup(void **state)
@@ -138,6 +139,8 @@ static void wait_rec(struct fx *f, pid_t tid, uint64_t start, uint64_t ts, int e
 	r.epfd = epfd;
 	r.ret = ret;
 	r.sc = LS_SC_EPOLL_WAIT;
+	r.cpu_enter = f->cpu_enter;
+	r.cpu_exit = f->cpu_exit;
 	for (int i = 0; i < ret && i < LS_WAIT_EVENTS_MAX; i++) {
 		r.ev[i].events = EPOLLIN;
 		r.ev[i].data = tokens[i];
@@ -531,6 +534,27 @@ static void test_blocking(void **state)
 	assert_int_equal(json_object_array_length(run_json(f, t + 600 * MS)), 3);
 }
 
+/* A turn still running at a tick, on CPU by the switches for 100 ms: a
+ * stall, unless the kernel's count the collector read says the thread ran
+ * 1 ms of it (the hypervisor took the vCPU; no switch in the guest). */
+static void test_blocking_now_counts_no_stolen_time(void **state)
+{
+	struct fx *f = *state;
+	static const uint64_t tok = 5;
+	uint64_t t = T0 + 1000;
+
+	loop_setup(f, T0);
+	run_rec(f, LOOP, T0 + 50);
+	f->cpu_enter = 40 * MS;
+	f->cpu_exit = 40 * MS + 5000;
+	wait_rec(f, LOOP, T0 + 100, t, 4, A_EP, -1, 1, &tok);
+	model_task_cpu(f->m, LOOP, 41 * MS + 5000, t + 100 * MS);
+	assert_empty(run_json(f, t + 100 * MS));
+	/* read again later: 14 ms of CPU now, a stall (within a tick of it) */
+	model_task_cpu(f->m, LOOP, 54 * MS + 5000, t + 200 * MS);
+	assert_int_equal(count_named(run_json(f, t + 200 * MS), "blocking-in-loop"), 1);
+}
+
 static void test_blocking_threshold(void **state)
 {
 	struct fx *f = *state;
@@ -852,6 +876,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_self_wake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking_threshold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blocking_now_counts_no_stolen_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_waker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_waker_not_waited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orphaned, setup, teardown),

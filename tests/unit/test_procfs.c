@@ -67,6 +67,8 @@ static const char *const fixture[][2] = {
 	  "232 0x4 0x7ffd3c1e0a10 0x40 0xffffffff 0x0 0x0 0x7ffd3c1e09e8 0x7f3a9c12a0fe\n" },
 	{ "100/task/101/comm", "worker 1\n" },
 	{ "100/task/101/syscall", "running\n" },
+	{ "100/task/101/schedstat", "1234567890 2222 33\n" },
+	{ "100/task/104/schedstat", "-5 2222 33\n" },
 	{ "100/task/102/comm", "a-very-long-thread-name\n" },
 	{ "100/task/103/comm", "idle" },
 	{ "100/task/103/syscall", "-1 0x7ffd3c1e09e8 0x7f3a9c12a0fe\n" },
@@ -182,6 +184,20 @@ static void test_comm(void **state)
 	assert_int_equal(procfs_comm(root, 100, buf, 0), -EINVAL);
 	assert_int_equal(procfs_comm(root, 999, buf, sizeof(buf)), -ENOENT);
 	assert_int_equal(procfs_thread_comm(root, 100, 105, buf, sizeof(buf)), -ENOENT);
+}
+
+static void test_thread_cpu(void **state)
+{
+	uint64_t ns = 7;
+
+	(void)state;
+	assert_int_equal(procfs_thread_cpu(root, 100, 101, &ns), 0);
+	assert_int_equal(ns, 1234567890);
+	assert_int_equal(procfs_thread_cpu(root, 100, 104, &ns), -EINVAL);
+	assert_int_equal(procfs_thread_cpu(root, 100, 105, &ns), -ENOENT);
+	/* this thread's own, real: it has run, and it runs on */
+	assert_int_equal(procfs_thread_cpu("/proc", getpid(), getpid(), &ns), 0);
+	assert_true(ns > 0);
 }
 
 static void test_uid(void **state)
@@ -332,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_threads_missing),
 		cmocka_unit_test(test_comm),
+		cmocka_unit_test(test_thread_cpu),
 		cmocka_unit_test(test_uid),
 		cmocka_unit_test(test_epoll_interest),
 		cmocka_unit_test(test_eventfd_count),
