@@ -149,11 +149,10 @@ static void read_turn_cpu(struct collector *c, uint64_t now)
 
 	for (size_t i = 0; omap_next(&c->model->tasks, &i, NULL, &v);) {
 		const struct task *t = v;
-		uint64_t busy = t->t_busy + (t->on_cpu && now > t->oncpu_since ? now - t->oncpu_since : 0);
 		uint64_t cpu;
 
 		if (!t->alive || !t->cpu_at_ret || (t->state != TASK_RUNNING && t->state != TASK_RUNNABLE) ||
-		    busy < t->busy_at_ret + TURN_CPU_READ_MIN_NS)
+		    task_busy_at(t, now) < t->busy_at_ret + TURN_CPU_READ_MIN_NS)
 			continue;
 		if (procfs_thread_cpu("/proc", t->pid, t->tid, &cpu) == 0)
 			rec_task_cpu(c->rec, c->model, t->pid, t->tid, cpu, now);

@@ -766,7 +766,7 @@ static void check_stall_now(struct diagnoses *d, const struct model *m, const st
 			task_label(m, t->tid, l, sizeof(l)), sc ? sc : "a syscall",
 			(now - t->sleep_since) / 1e6);
 	} else if ((t->state == TASK_RUNNING || t->state == TASK_RUNNABLE)) {
-		uint64_t busy = t->t_busy + (t->on_cpu && now > t->oncpu_since ? now - t->oncpu_since : 0);
+		uint64_t busy = task_busy_at(t, now);
 
 		busy = busy > t->busy_at_ret ? busy - t->busy_at_ret : 0;
 		/* the switches count stolen time: the collector read the kernel's

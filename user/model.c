@@ -423,6 +423,11 @@ static void task_on_cpu(struct task *t, uint64_t ts)
 	t->waiting_on = 0;
 }
 
+uint64_t task_busy_at(const struct task *t, uint64_t now)
+{
+	return t->t_busy + (t->on_cpu && now > t->oncpu_since ? now - t->oncpu_since : 0);
+}
+
 static void task_off_cpu(struct task *t, uint64_t ts)
 {
 	if (t->on_cpu && ts > t->oncpu_since)
@@ -507,7 +512,7 @@ uint64_t model_cpu_band(uint64_t by_switches, uint64_t by_count)
  * handed to the diagnosis hook before the task's fields move on. */
 static void end_turn(struct model *m, struct task *t, const struct ls_rec_wait *w)
 {
-	uint64_t busy = t->t_busy + (t->on_cpu && w->h.ts > t->oncpu_since ? w->h.ts - t->oncpu_since : 0);
+	uint64_t busy = task_busy_at(t, w->h.ts);
 	struct turn tn = {
 		.task = t, .wait = w, .reactor = w->obj, .prev_reactor = t->last_reactor,
 		.start = t->last_ret_ts, .block_ns = t->turn_block_ns, .block_nr = t->turn_block_nr,
@@ -561,7 +566,7 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 	if (w->ret == 0 && w->timeout_ns == 0)
 		t->empty_polls++;
 	task_on_cpu(t, ts);
-	t->busy_at_ret = t->t_busy + (t->on_cpu && ts > t->oncpu_since ? ts - t->oncpu_since : 0);
+	t->busy_at_ret = task_busy_at(t, ts);
 	t->cpu_at_ret = w->cpu_exit;
 	t->turn_block_ns = 0;
 	t->turn_block_nr = -1;

@@ -190,6 +190,9 @@ void model_seed_interest(struct model *m, pid_t pid, int epfd, int tfd, uint32_t
 			 uint64_t token, uint64_t now);
 void model_set_eventfd_count(struct model *m, pid_t pid, int fd, uint64_t count);
 void model_rename_task(struct model *m, pid_t tid, const char *name);
+/* The task's time on CPU by the switches up to now, the stretch it is in
+ * included. */
+uint64_t task_busy_at(const struct task *t, uint64_t now);
 /* The kernel's count of a thread's CPU time, read at ts (from /proc). */
 void model_task_cpu(struct model *m, pid_t tid, uint64_t cpu_ns, uint64_t ts);
 /* Time on CPU by the switches, kept within a tick of the kernel's count of

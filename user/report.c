@@ -213,7 +213,7 @@ void report_task_times(const struct task *t, uint64_t now, struct task_times *ou
 	uint64_t end = t->alive ? now : t->exit_ts;
 
 	out->total = end > t->first_ts ? end - t->first_ts : 0;
-	out->busy = t->t_busy + (t->alive && t->on_cpu && now > t->oncpu_since ? now - t->oncpu_since : 0);
+	out->busy = t->alive ? task_busy_at(t, now) : t->t_busy;
 	out->polling = t->t_polling;
 	out->runnable = t->t_runnable;
 	out->blocked = t->t_blocked;
