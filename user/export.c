@@ -563,28 +563,13 @@ static void add_hex(json_object *j, const char *k, uint64_t v)
 	json_object_object_add(j, k, json_object_new_string(buf));
 }
 
-static void add_i(json_object *j, const char *k, int64_t v)
-{
-	json_object_object_add(j, k, json_object_new_int64(v));
-}
-
-static void add_u(json_object *j, const char *k, uint64_t v)
-{
-	json_object_object_add(j, k, json_object_new_uint64(v));
-}
-
-static void add_s(json_object *j, const char *k, const char *v)
-{
-	json_object_object_add(j, k, json_object_new_string(v ? v : ""));
-}
-
 static void add_name(json_object *j, const char *k, const char name[LS_COMM_LEN])
 {
 	char n[LS_COMM_LEN + 1];
 
 	memcpy(n, name, LS_COMM_LEN);
 	n[LS_COMM_LEN] = 0;
-	add_s(j, k, n);
+	json_add_str(j, k, n);
 }
 
 static void add_addr(json_object *j, const struct ls_sockaddr *a)
@@ -593,11 +578,11 @@ static void add_addr(json_object *j, const struct ls_sockaddr *a)
 
 	if (!a->family)
 		return;
-	add_u(j, "family", a->family);
+	json_add_u64(j, "family", a->family);
 	report_addr(a, false, buf, sizeof(buf));
-	add_s(j, "local", buf);
+	json_add_str(j, "local", buf);
 	report_addr(a, true, buf, sizeof(buf));
-	add_s(j, "remote", buf);
+	json_add_str(j, "remote", buf);
 }
 
 /* The record's fields; objects are the file's hashed identities. */
@@ -607,13 +592,13 @@ static json_object *record_json(const void *rec, size_t len)
 	const char *type = trace_rec_name(h->type);
 	json_object *j = json_object_new_object();
 
-	add_s(j, "type", type ? type : "unknown");
+	json_add_str(j, "type", type ? type : "unknown");
 	if (!type)
-		add_u(j, "type_id", h->type);
-	add_u(j, "ts", h->ts);
-	add_u(j, "pid", h->tgid);
-	add_u(j, "tid", h->tid);
-	add_u(j, "cpu", h->cpu);
+		json_add_u64(j, "type_id", h->type);
+	json_add_u64(j, "ts", h->ts);
+	json_add_u64(j, "pid", h->tgid);
+	json_add_u64(j, "tid", h->tid);
+	json_add_u64(j, "cpu", h->cpu);
 #define IS(T) (len >= sizeof(T))
 	switch (h->type) {
 	case LS_REC_WAIT:
@@ -622,18 +607,18 @@ static json_object *record_json(const void *rec, size_t len)
 			json_object *a = json_object_new_array();
 
 			add_hex(j, "obj", w->obj);
-			add_u(j, "start", w->start);
-			add_i(j, "timeout_ns", w->timeout_ns);
-			add_i(j, "epfd", w->epfd);
-			add_i(j, "ret", w->ret);
-			add_s(j, "syscall", ls_syscall_name(w->sc));
-			add_u(j, "cpu_enter", w->cpu_enter);
-			add_u(j, "cpu_exit", w->cpu_exit);
+			json_add_u64(j, "start", w->start);
+			json_add_int(j, "timeout_ns", w->timeout_ns);
+			json_add_int(j, "epfd", w->epfd);
+			json_add_int(j, "ret", w->ret);
+			json_add_str(j, "syscall", ls_syscall_name(w->sc));
+			json_add_u64(j, "cpu_enter", w->cpu_enter);
+			json_add_u64(j, "cpu_exit", w->cpu_exit);
 			for (int i = 0; i < w->nev && i < LS_WAIT_EVENTS_MAX; i++) {
 				json_object *e = json_object_new_object();
 
-				add_u(e, "events", w->ev[i].events);
-				add_u(e, "token", w->ev[i].data);
+				json_add_u64(e, "events", w->ev[i].events);
+				json_add_u64(e, "token", w->ev[i].data);
 				json_object_array_add(a, e);
 			}
 			json_object_object_add(j, "ev", a);
@@ -645,13 +630,13 @@ static json_object *record_json(const void *rec, size_t len)
 
 			add_hex(j, "obj", c->obj);
 			add_hex(j, "fd_obj", c->fd_obj);
-			add_u(j, "token", c->data);
-			add_i(j, "epfd", c->epfd);
-			add_i(j, "fd", c->fd);
-			add_i(j, "op", c->op);
-			add_u(j, "events", c->events);
-			add_i(j, "ret", c->ret);
-			add_s(j, "kind", fd_kind_name(c->fd_kind));
+			json_add_u64(j, "token", c->data);
+			json_add_int(j, "epfd", c->epfd);
+			json_add_int(j, "fd", c->fd);
+			json_add_int(j, "op", c->op);
+			json_add_u64(j, "events", c->events);
+			json_add_int(j, "ret", c->ret);
+			json_add_str(j, "kind", fd_kind_name(c->fd_kind));
 		}
 		break;
 	case LS_REC_FD_NEW:
@@ -661,13 +646,13 @@ static json_object *record_json(const void *rec, size_t len)
 			add_hex(j, "obj", f->obj[0]);
 			add_hex(j, "obj2", f->obj[1]);
 			add_hex(j, "parent", f->parent);
-			add_u(j, "start", f->start);
-			add_i(j, "fd", f->fd[0]);
-			add_i(j, "fd2", f->fd[1]);
-			add_i(j, "ret", f->ret);
-			add_s(j, "syscall", ls_syscall_name(f->sc));
-			add_s(j, "kind", fd_kind_name(f->kind[0]));
-			add_u(j, "sock_type", f->sock_type);
+			json_add_u64(j, "start", f->start);
+			json_add_int(j, "fd", f->fd[0]);
+			json_add_int(j, "fd2", f->fd[1]);
+			json_add_int(j, "ret", f->ret);
+			json_add_str(j, "syscall", ls_syscall_name(f->sc));
+			json_add_str(j, "kind", fd_kind_name(f->kind[0]));
+			json_add_u64(j, "sock_type", f->sock_type);
 			add_addr(j, &f->addr);
 		}
 		break;
@@ -676,14 +661,14 @@ static json_object *record_json(const void *rec, size_t len)
 			const struct ls_rec_io *io = rec;
 
 			add_hex(j, "obj", io->obj);
-			add_u(j, "start", io->start);
-			add_i(j, "ret", io->ret);
-			add_u(j, "value", io->value);
-			add_u(j, "before", io->before);
-			add_i(j, "fd", io->fd);
-			add_s(j, "syscall", ls_syscall_name(io->sc));
-			add_s(j, "kind", fd_kind_name(io->kind));
-			add_s(j, "dir", io->dir == LS_DIR_WRITE ? "write" : "read");
+			json_add_u64(j, "start", io->start);
+			json_add_int(j, "ret", io->ret);
+			json_add_u64(j, "value", io->value);
+			json_add_u64(j, "before", io->before);
+			json_add_int(j, "fd", io->fd);
+			json_add_str(j, "syscall", ls_syscall_name(io->sc));
+			json_add_str(j, "kind", fd_kind_name(io->kind));
+			json_add_str(j, "dir", io->dir == LS_DIR_WRITE ? "write" : "read");
 		}
 		break;
 	case LS_REC_CLOSE:
@@ -691,10 +676,10 @@ static json_object *record_json(const void *rec, size_t len)
 			const struct ls_rec_close *c = rec;
 
 			add_hex(j, "obj", c->obj);
-			add_u(j, "start", c->start);
-			add_i(j, "fd", c->fd);
-			add_i(j, "ret", c->ret);
-			add_s(j, "kind", fd_kind_name(c->kind));
+			json_add_u64(j, "start", c->start);
+			json_add_int(j, "fd", c->fd);
+			json_add_int(j, "ret", c->ret);
+			json_add_str(j, "kind", fd_kind_name(c->kind));
 		}
 		break;
 	case LS_REC_SOCK_OP:
@@ -702,11 +687,11 @@ static json_object *record_json(const void *rec, size_t len)
 			const struct ls_rec_sock_op *s = rec;
 
 			add_hex(j, "obj", s->obj);
-			add_u(j, "start", s->start);
-			add_i(j, "fd", s->fd);
-			add_i(j, "ret", s->ret);
-			add_i(j, "arg", s->arg);
-			add_s(j, "syscall", ls_syscall_name(s->sc));
+			json_add_u64(j, "start", s->start);
+			json_add_int(j, "fd", s->fd);
+			json_add_int(j, "ret", s->ret);
+			json_add_int(j, "arg", s->arg);
+			json_add_str(j, "syscall", ls_syscall_name(s->sc));
 			add_addr(j, &s->addr);
 		}
 		break;
@@ -714,12 +699,12 @@ static json_object *record_json(const void *rec, size_t len)
 		if (IS(struct ls_rec_switch)) {
 			const struct ls_rec_switch *s = rec;
 
-			add_u(j, "prev_tid", s->prev_tid);
-			add_u(j, "prev_pid", s->prev_tgid);
-			add_u(j, "next_tid", s->next_tid);
-			add_u(j, "next_pid", s->next_tgid);
-			add_u(j, "prev_state", s->prev_state);
-			add_i(j, "prev_sc", s->prev_sc);
+			json_add_u64(j, "prev_tid", s->prev_tid);
+			json_add_u64(j, "prev_pid", s->prev_tgid);
+			json_add_u64(j, "next_tid", s->next_tid);
+			json_add_u64(j, "next_pid", s->next_tgid);
+			json_add_u64(j, "prev_state", s->prev_state);
+			json_add_int(j, "prev_sc", s->prev_sc);
 			add_hex(j, "prev_obj", s->prev_obj);
 		}
 		break;
@@ -727,10 +712,10 @@ static json_object *record_json(const void *rec, size_t len)
 		if (IS(struct ls_rec_wakeup)) {
 			const struct ls_rec_wakeup *w = rec;
 
-			add_u(j, "woken_tid", w->tid);
-			add_u(j, "woken_pid", w->tgid);
+			json_add_u64(j, "woken_tid", w->tid);
+			json_add_u64(j, "woken_pid", w->tgid);
 			add_hex(j, "waker_obj", w->wobj);
-			add_s(j, "waker_syscall", ls_syscall_name(w->wsc));
+			json_add_str(j, "waker_syscall", ls_syscall_name(w->wsc));
 		}
 		break;
 	case LS_REC_TASK_NEW:
@@ -738,10 +723,10 @@ static json_object *record_json(const void *rec, size_t len)
 		if (IS(struct ls_rec_task)) {
 			const struct ls_rec_task *t = rec;
 
-			add_u(j, "child_tid", t->child_tid);
-			add_u(j, "child_pid", t->child_tgid);
-			add_u(j, "group_dead", t->group_dead);
-			add_i(j, "exit_code", t->exit_code);
+			json_add_u64(j, "child_tid", t->child_tid);
+			json_add_u64(j, "child_pid", t->child_tgid);
+			json_add_u64(j, "group_dead", t->group_dead);
+			json_add_int(j, "exit_code", t->exit_code);
 			add_name(j, "comm", t->comm);
 		}
 		break;
@@ -750,10 +735,10 @@ static json_object *record_json(const void *rec, size_t len)
 			const struct ls_rec_fd_info *f = rec;
 
 			add_hex(j, "obj", f->obj);
-			add_u(j, "ino", f->ino);
-			add_u(j, "count", f->count);
-			add_i(j, "fd", f->fd);
-			add_s(j, "kind", fd_kind_name(f->kind));
+			json_add_u64(j, "ino", f->ino);
+			json_add_u64(j, "count", f->count);
+			json_add_int(j, "fd", f->fd);
+			json_add_str(j, "kind", fd_kind_name(f->kind));
 			add_addr(j, &f->addr);
 		}
 		break;
@@ -764,23 +749,23 @@ static json_object *record_json(const void *rec, size_t len)
 	case TREC_SEED_TASK:
 		if (IS(struct trec_seed_task)) {
 			add_name(j, "name", ((const struct trec_seed_task *)rec)->name);
-			add_i(j, "syscall_nr", ((const struct trec_seed_task *)rec)->syscall_nr);
+			json_add_int(j, "syscall_nr", ((const struct trec_seed_task *)rec)->syscall_nr);
 		}
 		break;
 	case TREC_SEED_INTEREST:
 		if (IS(struct trec_seed_interest)) {
 			const struct trec_seed_interest *s = rec;
 
-			add_i(j, "epfd", s->epfd);
-			add_i(j, "fd", s->tfd);
-			add_u(j, "events", s->events);
-			add_u(j, "token", s->token);
+			json_add_int(j, "epfd", s->epfd);
+			json_add_int(j, "fd", s->tfd);
+			json_add_u64(j, "events", s->events);
+			json_add_u64(j, "token", s->token);
 		}
 		break;
 	case TREC_EVENTFD_COUNT:
 		if (IS(struct trec_eventfd_count)) {
-			add_i(j, "fd", ((const struct trec_eventfd_count *)rec)->fd);
-			add_u(j, "count", ((const struct trec_eventfd_count *)rec)->count);
+			json_add_int(j, "fd", ((const struct trec_eventfd_count *)rec)->fd);
+			json_add_u64(j, "count", ((const struct trec_eventfd_count *)rec)->count);
 		}
 		break;
 	case TREC_RENAME_TASK:
@@ -789,14 +774,14 @@ static json_object *record_json(const void *rec, size_t len)
 		break;
 	case TREC_TASK_CPU:
 		if (IS(struct trec_task_cpu))
-			add_u(j, "cpu_ns", ((const struct trec_task_cpu *)rec)->cpu_ns);
+			json_add_u64(j, "cpu_ns", ((const struct trec_task_cpu *)rec)->cpu_ns);
 		break;
 	case TREC_TICK:
 		if (IS(struct trec_tick)) {
 			const struct trec_tick *t = rec;
 
-			add_u(j, "ringbuf_drops", t->ringbuf_drops);
-			add_u(j, "inflight_drops", t->inflight_drops);
+			json_add_u64(j, "ringbuf_drops", t->ringbuf_drops);
+			json_add_u64(j, "inflight_drops", t->inflight_drops);
 			json_object_object_add(j, "final", json_object_new_boolean(t->final));
 		}
 		break;

@@ -52,19 +52,19 @@ static json_object *hist_json(const struct hist *h)
 	return o;
 }
 
-static void add_u64(json_object *o, const char *k, uint64_t v)
+void json_add_u64(json_object *o, const char *k, uint64_t v)
 {
 	json_object_object_add(o, k, json_object_new_uint64(v));
 }
 
-static void add_int(json_object *o, const char *k, int64_t v)
+void json_add_int(json_object *o, const char *k, int64_t v)
 {
 	json_object_object_add(o, k, json_object_new_int64(v));
 }
 
-static void add_str(json_object *o, const char *k, const char *v)
+void json_add_str(json_object *o, const char *k, const char *v)
 {
-	json_object_object_add(o, k, json_object_new_string(v));
+	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
 }
 
 static const char *id_of(const struct model *m, const struct object *o, char *buf, size_t len)
@@ -231,11 +231,11 @@ static json_object *task_json(const struct task *t, uint64_t now)
 	json_object *wk = json_object_new_object();
 	struct task_times tt;
 
-	add_int(o, "tid", t->tid);
-	add_int(o, "pid", t->pid);
-	add_str(o, "name", t->name);
+	json_add_int(o, "tid", t->tid);
+	json_add_int(o, "pid", t->pid);
+	json_add_str(o, "name", t->name);
 	json_object_object_add(o, "alive", json_object_new_boolean(t->alive));
-	add_str(o, "state", task_state_name(t->state));
+	json_add_str(o, "state", task_state_name(t->state));
 	if (t->state == TASK_BLOCKED) {
 		const char *n = raw_syscall_name(t->blocked_nr);
 		char buf[32];
@@ -245,27 +245,27 @@ static json_object *task_json(const struct task *t, uint64_t now)
 				 t->blocked_nr);
 			n = buf;
 		}
-		add_str(o, "blocked_in", n);
+		json_add_str(o, "blocked_in", n);
 	}
 	if (!t->alive)
 		json_object_object_add(o, "closed_ago_s",
 				       json_object_new_double((now > t->exit_ts ? now - t->exit_ts : 0) / 1e9));
 	report_task_times(t, now, &tt);
-	add_u64(tm, "total", tt.total);
-	add_u64(tm, "busy", tt.busy);
-	add_u64(tm, "polling", tt.polling);
-	add_u64(tm, "runnable", tt.runnable);
-	add_u64(tm, "blocked", tt.blocked);
+	json_add_u64(tm, "total", tt.total);
+	json_add_u64(tm, "busy", tt.busy);
+	json_add_u64(tm, "polling", tt.polling);
+	json_add_u64(tm, "runnable", tt.runnable);
+	json_add_u64(tm, "blocked", tt.blocked);
 	json_object_object_add(o, "time", tm);
-	add_u64(o, "turns", t->turns);
-	add_u64(o, "events", t->events);
+	json_add_u64(o, "turns", t->turns);
+	json_add_u64(o, "events", t->events);
 	json_object_object_add(o, "events_per_turn",
 			       json_object_new_double(t->turns ? (double)t->events / t->turns : 0));
-	add_u64(wk, "waker", t->wakes_waker);
-	add_u64(wk, "socket", t->wakes_socket);
-	add_u64(wk, "timeout", t->wakes_timeout);
-	add_u64(wk, "other", t->wakes_other);
-	add_u64(wk, "self", t->wakes_self);
+	json_add_u64(wk, "waker", t->wakes_waker);
+	json_add_u64(wk, "socket", t->wakes_socket);
+	json_add_u64(wk, "timeout", t->wakes_timeout);
+	json_add_u64(wk, "other", t->wakes_other);
+	json_add_u64(wk, "self", t->wakes_self);
 	json_object_object_add(o, "wakes", wk);
 	json_object_object_add(o, "turn_ns", hist_json(&t->turn_ns));
 	json_object_object_add(o, "wake_to_run_ns", hist_json(&t->wake_to_run_ns));
@@ -278,8 +278,8 @@ static void add_object_common(const struct model *m, json_object *j, const struc
 	json_object *fds = json_object_new_array();
 	char id[32];
 
-	add_str(j, "id", id_of(m, o, id, sizeof(id)));
-	add_int(j, "pid", o->pid);
+	json_add_str(j, "id", id_of(m, o, id, sizeof(id)));
+	json_add_int(j, "pid", o->pid);
 	for (int i = 0; i < o->nfds; i++)
 		json_object_array_add(fds, json_object_new_int(o->fds[i]));
 	json_object_object_add(j, "fds", fds);
@@ -299,7 +299,7 @@ static json_object *reactor_json(const struct model *m, const struct reactor *r,
 	char id[32];
 
 	add_object_common(m, o, &r->o, now);
-	add_int(o, "creator_tid", r->o.creator);
+	json_add_int(o, "creator_tid", r->o.creator);
 	for (size_t i = 0; omap_next(&m->tasks, &i, NULL, &v);) {
 		const struct task *t = v;
 
@@ -315,24 +315,24 @@ static json_object *reactor_json(const struct model *m, const struct reactor *r,
 		json_object *x = json_object_new_object();
 		uint8_t kind = e->kind < LS_FD_KIND_MAX ? e->kind : LS_FD_OTHER;
 
-		add_int(x, "fd", e->fd);
-		add_str(x, "kind", fd_kind_name(kind));
+		json_add_int(x, "fd", e->fd);
+		json_add_str(x, "kind", fd_kind_name(kind));
 		if (e->addr && (kind == LS_FD_SOCKET || kind == LS_FD_EVENTFD || kind == LS_FD_PIPE ||
 				kind == LS_FD_EPOLL))
-			add_str(x, "object", id_of_addr(m, e->addr, kind, id, sizeof(id)));
-		add_u64(x, "events", e->events);
-		add_u64(x, "token", e->token);
+			json_add_str(x, "object", id_of_addr(m, e->addr, kind, id, sizeof(id)));
+		json_add_u64(x, "events", e->events);
+		json_add_u64(x, "token", e->token);
 		json_object_array_add(in, x);
 		counts[kind]++;
 	}
 	json_object_object_add(o, "interest", in);
 	for (int k = 0; k < LS_FD_KIND_MAX; k++)
 		if (counts[k])
-			add_int(bykind, fd_kind_name(k), counts[k]);
+			json_add_int(bykind, fd_kind_name(k), counts[k]);
 	json_object_object_add(o, "interest_by_kind", bykind);
-	add_u64(o, "turns", r->turns);
-	add_u64(o, "events", r->events);
-	add_u64(o, "timeouts", r->timeouts);
+	json_add_u64(o, "turns", r->turns);
+	json_add_u64(o, "events", r->events);
+	json_add_u64(o, "timeouts", r->timeouts);
 	return o;
 }
 
@@ -361,19 +361,19 @@ static json_object *waker_json(const struct model *m, const struct waker *w, uin
 	json_object *o = json_object_new_object(), *edges = json_object_new_array();
 
 	add_object_common(m, o, &w->o, now);
-	add_str(o, "kind", fd_kind_name(w->o.kind));
+	json_add_str(o, "kind", fd_kind_name(w->o.kind));
 	json_object_object_add(o, "reactors", waker_reactors(m, w));
-	add_u64(o, "count", w->count0);
-	add_u64(o, "writes", w->writes);
-	add_u64(o, "reads", w->reads);
-	add_u64(o, "coalesced", w->coalesced);
-	add_u64(o, "wakes", w->wakes);
+	json_add_u64(o, "count", w->count0);
+	json_add_u64(o, "writes", w->writes);
+	json_add_u64(o, "reads", w->reads);
+	json_add_u64(o, "coalesced", w->coalesced);
+	json_add_u64(o, "wakes", w->wakes);
 	for (int i = 0; i < w->nedges; i++) {
 		json_object *e = json_object_new_object();
 
-		add_int(e, "from", w->edges[i].from);
-		add_int(e, "to", w->edges[i].to);
-		add_u64(e, "count", w->edges[i].count);
+		json_add_int(e, "from", w->edges[i].from);
+		json_add_int(e, "to", w->edges[i].to);
+		json_add_u64(e, "count", w->edges[i].count);
 		json_object_array_add(edges, e);
 	}
 	json_object_object_add(o, "edges", edges);
@@ -385,13 +385,13 @@ static json_object *side_json(const struct io_side *s)
 {
 	json_object *o = json_object_new_object();
 
-	add_u64(o, "bytes", s->bytes);
-	add_u64(o, "ops", s->ops);
-	add_u64(o, "eagain", s->eagain);
-	add_u64(o, "eof", s->eof);
-	add_u64(o, "errors", s->errors);
-	add_u64(o, "syscall_ns", s->syscall_ns);
-	add_u64(o, "blocked_ns", s->blocked_ns);
+	json_add_u64(o, "bytes", s->bytes);
+	json_add_u64(o, "ops", s->ops);
+	json_add_u64(o, "eagain", s->eagain);
+	json_add_u64(o, "eof", s->eof);
+	json_add_u64(o, "errors", s->errors);
+	json_add_u64(o, "syscall_ns", s->syscall_ns);
+	json_add_u64(o, "blocked_ns", s->blocked_ns);
 	return o;
 }
 
@@ -401,12 +401,12 @@ static json_object *socket_json(const struct model *m, const struct socket *s, u
 	char buf[64];
 
 	add_object_common(m, o, &s->o, now);
-	add_str(o, "family", family_name(s->addr.family));
-	add_str(o, "type", socktype_name(s->type));
+	json_add_str(o, "family", family_name(s->addr.family));
+	json_add_str(o, "type", socktype_name(s->type));
 	report_addr(&s->addr, false, buf, sizeof(buf));
-	add_str(o, "local", buf);
+	json_add_str(o, "local", buf);
 	report_addr(&s->addr, true, buf, sizeof(buf));
-	add_str(o, "remote", buf);
+	json_add_str(o, "remote", buf);
 	json_object_object_add(o, "read", side_json(&s->rd));
 	json_object_object_add(o, "write", side_json(&s->wr));
 	json_object_object_add(o, "readiness_ns", hist_json(s->readiness_ns));
@@ -425,10 +425,10 @@ static json_object *recording_json(const struct recording_stats *r)
 	if (!r)
 		return NULL; /* null: not recording */
 	o = json_object_new_object();
-	add_str(o, "path", r->path ? r->path : "");
-	add_u64(o, "bytes", r->bytes);
-	add_u64(o, "records", r->records);
-	add_u64(o, "dropped", r->dropped);
+	json_add_str(o, "path", r->path ? r->path : "");
+	json_add_u64(o, "bytes", r->bytes);
+	json_add_u64(o, "records", r->records);
+	json_add_u64(o, "dropped", r->dropped);
 	json_object_object_add(o, "bytes_per_s", json_object_new_double(r->bytes_per_s));
 	return o;
 }
@@ -442,18 +442,18 @@ json_object *report_json(const struct model *m, const struct report_info *ri)
 	size_t n;
 	void *v;
 
-	add_int(root, "version", REPORT_VERSION);
+	json_add_int(root, "version", REPORT_VERSION);
 	json_object_object_add(root, "final", json_object_new_boolean(ri->final));
-	add_u64(root, "tick", ri->tick);
+	json_add_u64(root, "tick", ri->tick);
 	json_object_object_add(root, "uptime_s",
 			       json_object_new_double((ri->now - m->stats.start_ts) / 1e9));
-	add_u64(root, "records", m->stats.records);
+	json_add_u64(root, "records", m->stats.records);
 	json_object_object_add(root, "records_per_s", json_object_new_double(ri->records_per_s));
-	add_u64(drops, "ringbuf", m->stats.ringbuf_drops);
-	add_u64(drops, "inflight", m->stats.inflight_drops);
-	add_u64(drops, "garbled", m->stats.garbled);
+	json_add_u64(drops, "ringbuf", m->stats.ringbuf_drops);
+	json_add_u64(drops, "inflight", m->stats.inflight_drops);
+	json_add_u64(drops, "garbled", m->stats.garbled);
 	json_object_object_add(root, "drops", drops);
-	add_u64(root, "unseen_switch_ins", m->stats.unseen_switch_ins);
+	json_add_u64(root, "unseen_switch_ins", m->stats.unseen_switch_ins);
 	json_object_object_add(root, "recording", recording_json(ri->recording));
 	for (size_t i = 0; omap_next(&m->targets, &i, NULL, &v);) {
 		const struct target *t = v;
@@ -462,8 +462,8 @@ json_object *report_json(const struct model *m, const struct report_info *ri)
 		if (!shown(ri, t->pid))
 			continue;
 		o = json_object_new_object();
-		add_int(o, "pid", t->pid);
-		add_str(o, "name", t->name);
+		json_add_int(o, "pid", t->pid);
+		json_add_str(o, "name", t->name);
 		json_object_object_add(o, "alive", json_object_new_boolean(t->alive));
 		json_object_array_add(targets, o);
 	}

@@ -37,6 +37,11 @@ struct task_times {
 };
 
 json_object *report_json(const struct model *m, const struct report_info *ri);
+
+/* One member of a JSON object (a NULL string is ""): report.c and export.c. */
+void json_add_u64(json_object *o, const char *k, uint64_t v);
+void json_add_int(json_object *o, const char *k, int64_t v);
+void json_add_str(json_object *o, const char *k, const char *v);
 void report_text(FILE *f, const struct model *m, const struct report_info *ri);
 
 /* Pieces the viewer will reuse. */
