@@ -67,13 +67,20 @@ class Tmux:
         return self.run("capture-pane", "-p", "-t", name)
 
     def wait(self, name, match, what, timeout=SCREEN_TIMEOUT):
-        """The screen once match(screen) is true (match may return a value)."""
+        """The screen once match(screen) is true (match may return a value)
+        and the screen is settled: tmux shows a redraw as its bytes arrive,
+        so a capture can catch the top of a new view over a blank rest (CI
+        saw a details view cut after its third line). Two captures 50 ms
+        apart must be equal, and both must match."""
         deadline = time.monotonic() + timeout
         while True:
             screen = self.screen(name)
             got = match(screen)
             if got:
-                return got if got is not True else screen
+                time.sleep(0.05)
+                again = self.screen(name)
+                if again == screen:
+                    return got if got is not True else screen
             if time.monotonic() > deadline:
                 raise AssertionError(f"viewer {name}: no {what} within {timeout} s; screen:\n"
                                      + screen)
