@@ -21,6 +21,7 @@ static const char usage[] =
 	"       loopscope view [--socket PATH]\n"
 	"       loopscope dump|status|pause|resume|watch [--socket PATH] [--json]\n"
 	"       loopscope replay FILE [--json] [-i SEC] [--speed N|max] [-o OUT]\n"
+	"                        [--allow NAME]... [--warn NAME=VALUE]...\n"
 	"       loopscope export FILE --format perfetto|jsonl -o OUT[.gz] [--from SEC]\n"
 	"                        [--to SEC] [--pid PID] [--tid TID]\n"
 	"       loopscope diagnoses [--warn NAME=VALUE]...\n"
@@ -76,6 +77,9 @@ static const char usage[] =
 	"exited, and prints a final report.  Exit status: 0, 1 on an error, 2 on\n"
 	"bad usage; `run` exits with the command's own status.\n";
 
+/* An option parser's "exit 0 now" (--help, --version): not an exit code. */
+#define DONE (-1)
+
 static int bad_usage(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "loopscope: ");
@@ -103,53 +107,79 @@ static int file_argument(int argc, char **argv, const char *cmd, const char **fi
 	return 0;
 }
 
-static int main_replay(int argc, char **argv)
+/* -a NAME / -w NAME=VALUE into *d (made at the first one). */
+static int diag_option(struct diagnoses **d, int c, const char *arg)
+{
+	if (!*d)
+		*d = diagnose_new();
+	if (diagnose_configure(*d, arg, c == 'a'))
+		return bad_usage("%s", diagnose_error(*d));
+	return 0;
+}
+
+static int replay_options(int argc, char **argv, struct replay_opts *o)
 {
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},     {"output", required_argument, NULL, 'o'},
 		{"interval", required_argument, NULL, 'i'}, {"speed", required_argument, NULL, 'S'},
+		{"allow", required_argument, NULL, 'a'}, {"warn", required_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
 	};
-	struct replay_opts o = {.interval_ns = 1000000000ULL, .speed = 1};
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "jo:i:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jo:i:a:w:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'a':
+		case 'w':
+			if ((ret = diag_option(&o->diag, c, optarg)))
+				return ret;
+			break;
 		case 'j':
-			o.json = true;
+			o->json = true;
 			break;
 		case 'o':
-			o.output = optarg;
+			o->output = optarg;
 			break;
 		case 'i':
-			if ((ret = parse_seconds("--interval", optarg, &o.interval_ns, false)))
+			if ((ret = parse_seconds("--interval", optarg, &o->interval_ns, false)))
 				return ret;
 			break;
 		case 'S': {
 			char *end;
 
 			if (!strcmp(optarg, "max")) {
-				o.speed = 0;
+				o->speed = 0;
 				break;
 			}
-			o.speed = strtod(optarg, &end);
-			if (end == optarg || (*end && strcmp(end, "x")) || !(o.speed > 0 && o.speed <= 1e6))
+			o->speed = strtod(optarg, &end);
+			if (end == optarg || (*end && strcmp(end, "x")) || !(o->speed > 0 && o->speed <= 1e6))
 				return bad_usage("bad --speed '%s' (try 1, 2, 0.5 or max)", optarg);
 			break;
 		}
 		case 'h':
 			fputs(usage, stdout);
-			return 0;
+			return DONE;
 		default:
 			return bad_usage("%s", "bad option");
 		}
 	}
-	if ((ret = file_argument(argc, argv, "replay", &o.path)))
-		return ret;
+	return file_argument(argc, argv, "replay", &o->path);
+}
+
+static int main_replay(int argc, char **argv)
+{
+	struct replay_opts o = {.interval_ns = 1000000000ULL, .speed = 1};
+	int ret = replay_options(argc, argv, &o);
+
+	if (ret == DONE)
+		ret = 0;
 	/* on a terminal, the viewer; for scripts, a report per tick */
-	if (!o.json && !o.output && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-		return replay_view(&o);
-	return replay_run(&o);
+	else if (!ret && !o.json && !o.output && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		ret = replay_view(&o);
+	else if (!ret)
+		ret = replay_run(&o);
+	diagnose_free(o.diag);
+	return ret;
 }
 
 static int parse_id(const char *opt, const char *arg, pid_t *out)
@@ -225,7 +255,8 @@ static int main_export(int argc, char **argv)
 	return export_run(&o);
 }
 
-int main(int argc, char **argv)
+/* The options of attach, run and diagnoses; 0, DONE, or an exit code. */
+static int collector_options(int argc, char **argv, struct collector_opts *o)
 {
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},         {"output", required_argument, NULL, 'o'},
@@ -238,12 +269,133 @@ int main(int argc, char **argv)
 		{"record", required_argument, NULL, 'R'}, {"allow", required_argument, NULL, 'a'},
 		{"warn", required_argument, NULL, 'w'},    {NULL, 0, NULL, 0},
 	};
+	int c, ret;
+
+	/* "+": stop at the first non-option, so `run` leaves CMD's flags alone */
+	while ((c = getopt_long(argc, argv, "+jo:i:d:r:fvhVs:a:w:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+		case 'w':
+			if ((ret = diag_option(&o->diag, c, optarg)))
+				return ret;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'i':
+			if ((ret = parse_seconds("--interval", optarg, &o->interval_ns, false)))
+				return ret;
+			break;
+		case 'd':
+			if ((ret = parse_seconds("--duration", optarg, &o->duration_ns, false)))
+				return ret;
+			break;
+		case 'r':
+			if ((ret = parse_seconds("--retain", optarg, &o->retain_ns, true)))
+				return ret;
+			break;
+		case 'R':
+			o->record = optarg;
+			break;
+		case 'f':
+			o->follow_forks = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 's':
+			o->socket = optarg;
+			break;
+		case 'M': {
+			char *end;
+			unsigned long mode = strtoul(optarg, &end, 8);
+
+			if (*end || !*optarg || mode > 0777)
+				return bad_usage("bad --socket-mode '%s' (octal, like 0660)", optarg);
+			o->socket_mode = (unsigned int)mode;
+			break;
+		}
+		case 'G':
+			o->socket_group = optarg;
+			break;
+		case 'T':
+			if ((ret = parse_seconds("--viewer-timeout", optarg, &o->stall_ns, false)))
+				return ret;
+			break;
+		case 'N':
+			o->no_server = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return DONE;
+		case 'V':
+			printf("loopscope %s\n", LOOPSCOPE_VERSION);
+			return DONE;
+		default:
+			return bad_usage("%s", "bad option");
+		}
+	}
+	return 0;
+}
+
+/* PID... after the options into o->pids. */
+static int pid_arguments(int argc, char **argv, struct collector_opts *o)
+{
+	if (optind >= argc)
+		return bad_usage("%s", "attach needs at least one PID");
+	o->npids = argc - optind;
+	o->pids = xcalloc(o->npids, sizeof(*o->pids));
+	for (int i = 0; i < o->npids; i++) {
+		char *end;
+		long pid = strtol(argv[optind + i], &end, 10);
+
+		if (*end || pid <= 0 || pid > 4194304)
+			return bad_usage("not a process id: '%s'", argv[optind + i]);
+		o->pids[i] = (pid_t)pid;
+	}
+	return 0;
+}
+
+/* attach, run and diagnoses: argv[0] is the command. */
+static int main_collector(const char *cmd, int argc, char **argv)
+{
 	struct collector_opts o = {
 		.interval_ns = 1000000000ULL,
 		.retain_ns = 6000000000ULL,
+		.diag = diagnose_new(), /* the collector runs no diagnoses without one */
 	};
+	int ret = collector_options(argc, argv, &o);
+
+	if (ret)
+		goto out;
+	if (!strcmp(cmd, "diagnoses")) {
+		if (optind < argc) {
+			ret = bad_usage("diagnoses takes no arguments, not '%s'", argv[optind]);
+			goto out;
+		}
+		diagnose_list(o.diag, stdout);
+	} else if (!strcmp(cmd, "run")) {
+		if (optind >= argc) {
+			ret = bad_usage("%s", "run needs a command: loopscope run -- CMD [ARG...]");
+			goto out;
+		}
+		o.argv = &argv[optind];
+		ret = collector_run(&o);
+	} else if (!(ret = pid_arguments(argc, argv, &o))) {
+		ret = collector_run(&o);
+	}
+out:
+	free(o.pids);
+	diagnose_free(o.diag);
+	return ret == DONE ? 0 : ret;
+}
+
+int main(int argc, char **argv)
+{
 	const char *cmd;
-	int c, ret;
 
 	if (argc < 2)
 		return bad_usage("%s", "missing command: attach or run");
@@ -266,116 +418,5 @@ int main(int argc, char **argv)
 		return main_export(argc - 1, argv + 1);
 	if (strcmp(cmd, "attach") && strcmp(cmd, "run") && strcmp(cmd, "diagnoses"))
 		return bad_usage("unknown command '%s' (try attach, run, view, replay or --help)", cmd);
-	argv++;
-	argc--;
-	o.diag = diagnose_new();
-	/* "+": stop at the first non-option, so `run` leaves CMD's flags alone */
-	while ((c = getopt_long(argc, argv, "+jo:i:d:r:fvhVs:a:w:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-		case 'w':
-			if (diagnose_configure(o.diag, optarg, c == 'a')) {
-				ret = bad_usage("%s", diagnose_error(o.diag));
-				diagnose_free(o.diag);
-				return ret;
-			}
-			break;
-		case 'j':
-			o.json = true;
-			break;
-		case 'o':
-			o.output = optarg;
-			break;
-		case 'i':
-			if ((ret = parse_seconds("--interval", optarg, &o.interval_ns, false)))
-				return ret;
-			break;
-		case 'd':
-			if ((ret = parse_seconds("--duration", optarg, &o.duration_ns, false)))
-				return ret;
-			break;
-		case 'r':
-			if ((ret = parse_seconds("--retain", optarg, &o.retain_ns, true)))
-				return ret;
-			break;
-		case 'R':
-			o.record = optarg;
-			break;
-		case 'f':
-			o.follow_forks = true;
-			break;
-		case 'v':
-			o.verbose = true;
-			break;
-		case 's':
-			o.socket = optarg;
-			break;
-		case 'M': {
-			char *end;
-			unsigned long mode = strtoul(optarg, &end, 8);
-
-			if (*end || !*optarg || mode > 0777)
-				return bad_usage("bad --socket-mode '%s' (octal, like 0660)", optarg);
-			o.socket_mode = (unsigned int)mode;
-			break;
-		}
-		case 'G':
-			o.socket_group = optarg;
-			break;
-		case 'T':
-			if ((ret = parse_seconds("--viewer-timeout", optarg, &o.stall_ns, false)))
-				return ret;
-			break;
-		case 'N':
-			o.no_server = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case 'V':
-			printf("loopscope %s\n", LOOPSCOPE_VERSION);
-			return 0;
-		default:
-			return bad_usage("%s", "bad option");
-		}
-	}
-	if (!strcmp(cmd, "diagnoses")) {
-		if (optind < argc)
-			ret = bad_usage("diagnoses takes no arguments, not '%s'", argv[optind]);
-		else
-			diagnose_list(o.diag, stdout);
-		diagnose_free(o.diag);
-		return optind < argc ? ret : 0;
-	}
-	if (!strcmp(cmd, "run")) {
-		if (optind >= argc) {
-			diagnose_free(o.diag);
-			return bad_usage("%s", "run needs a command: loopscope run -- CMD [ARG...]");
-		}
-		o.argv = &argv[optind];
-		ret = collector_run(&o);
-		diagnose_free(o.diag);
-		return ret;
-	}
-	if (optind >= argc) {
-		diagnose_free(o.diag);
-		return bad_usage("%s", "attach needs at least one PID");
-	}
-	o.npids = argc - optind;
-	o.pids = xcalloc(o.npids, sizeof(*o.pids));
-	for (int i = 0; i < o.npids; i++) {
-		char *end;
-		long pid = strtol(argv[optind + i], &end, 10);
-
-		if (*end || pid <= 0 || pid > 4194304) {
-			free(o.pids);
-			diagnose_free(o.diag);
-			return bad_usage("not a process id: '%s'", argv[optind + i]);
-		}
-		o.pids[i] = (pid_t)pid;
-	}
-	ret = collector_run(&o);
-	free(o.pids);
-	diagnose_free(o.diag);
-	return ret;
+	return main_collector(cmd, argc - 1, argv + 1);
 }

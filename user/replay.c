@@ -22,7 +22,8 @@ struct replay {
 	struct trace_reader *rd;
 	struct trace_meta meta;
 	struct model *model;
-	struct diagnoses *diag; /* the default thresholds, as a live attach has them */
+	struct diagnoses *diag; /* the caller's thresholds, or a live attach's defaults */
+	bool own_diag;
 	uint64_t first_ts, last_ts, final_ts, records, dropped;
 	char lost[512];
 	bool cut, ended;
@@ -56,7 +57,7 @@ static int scan(struct replay *r)
 	return trace_rewind(r->rd);
 }
 
-struct replay *replay_open(const char *path, char *err, size_t n)
+struct replay *replay_open(const char *path, struct diagnoses *diag, char *err, size_t n)
 {
 	struct replay *r = xcalloc(1, sizeof(*r));
 
@@ -74,7 +75,8 @@ struct replay *replay_open(const char *path, char *err, size_t n)
 		r->final_ts = r->last_ts;
 	r->model = model_new(random_secret(), r->meta.retain_ns ? r->meta.retain_ns : 6000000000ULL,
 			     replay_start_ts(r));
-	r->diag = diagnose_new();
+	r->own_diag = !diag;
+	r->diag = diag ? diag : diagnose_new();
 	diagnose_attach(r->diag, r->model);
 	return r;
 }
@@ -175,7 +177,8 @@ void replay_close(struct replay *r)
 		return;
 	trace_close(r->rd);
 	model_free(r->model);
-	diagnose_free(r->diag);
+	if (r->own_diag)
+		diagnose_free(r->diag);
 	free(r);
 }
 
@@ -276,7 +279,7 @@ int replay_run(const struct replay_opts *o)
 	uint64_t start, next, wall0, last_records = 0, last_ts, tick = 0;
 	int rc = 0, ret = 1;
 
-	r = replay_open(o->path, err, sizeof(err));
+	r = replay_open(o->path, o->diag, err, sizeof(err));
 	if (!r) {
 		fprintf(stderr, "loopscope: %s\n", err);
 		return 1;

@@ -15,10 +15,14 @@
 struct replay;
 struct model;
 
+struct diagnoses;
+
 /* Opens and checks the whole file (every block's checksum) before the
- * first record is fed.  NULL on error, with one line in err naming the
- * file and the offset. */
-struct replay *replay_open(const char *path, char *err, size_t n);
+ * first record is fed.  The diagnoses run with diag's thresholds (the
+ * caller's, freed by the caller after replay_close), or with a live
+ * attach's defaults when diag is NULL.  NULL on error, with one line in
+ * err naming the file and the offset. */
+struct replay *replay_open(const char *path, struct diagnoses *diag, char *err, size_t n);
 /* Feeds the records, in file order, up to the first one later than
  * until_ts.  0: more to come; 1: the end; <0 an error (replay_error). */
 int replay_advance(struct replay *r, uint64_t until_ts);
@@ -46,6 +50,7 @@ struct replay_opts {
 	bool json;
 	uint64_t interval_ns;
 	double speed;         /* 1: real time; 0: as fast as possible */
+	struct diagnoses *diag; /* --allow/--warn; NULL: the defaults */
 };
 
 /* `loopscope replay`: a report per tick, then the final one.  The exit

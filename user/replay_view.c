@@ -207,7 +207,7 @@ int replay_view(const struct replay_opts *o)
 	char err[600], title[300];
 	int ret;
 
-	v.r = replay_open(o->path, err, sizeof(err));
+	v.r = replay_open(o->path, o->diag, err, sizeof(err));
 	if (!v.r) {
 		fprintf(stderr, "loopscope: %s\n", err);
 		return 1;

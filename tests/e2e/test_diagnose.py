@@ -112,6 +112,24 @@ class Diagnose(test_e2e.E2E):
         self.assertEqual(len(shape(live)), 2, compact(live["warnings"]))
         self.assertEqual(shape(replayed), shape(live))
 
+        # judged again with the replay's own thresholds: the close form waits
+        # for a sleep of 600 s now, which the recording never had; the EBADF
+        # write is still seen
+        def replay(*opts):
+            r = run_briefly([LOOPSCOPE, "replay", "--json", "-i", test_e2e.INTERVAL,
+                             "--speed", "max", *opts, trace])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return json.loads(r.stdout.splitlines()[-1])
+
+        strict = self.warnings(replay("--warn", "lost-waker=600s"))
+        self.assertEqual([(w["name"], "ebadf_writes" in w["evidence"]) for w in strict],
+                         [("lost-waker", True)], compact(strict))
+        self.assert_none(replay("--allow", "lost-waker"), "replay with lost-waker allowed")
+        r = run_briefly([LOOPSCOPE, "replay", "--warn", "lost-waker=600", trace])
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr.splitlines()[0], "loopscope: bad value '600' for lost-waker."
+                         + "sleep: want a duration with its unit, like 10ms or 2s", r.stderr)
+
     def test_self_wake(self):
         final = self.run_pair("self_wake", "bug")
         loop = self.tid_of(final, "loop")

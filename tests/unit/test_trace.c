@@ -283,7 +283,7 @@ static void test_round_trip(void **state)
 	struct model *m;
 	uint64_t end;
 	char *path = record_scenario(&m, &end), err[256];
-	struct replay *rp = replay_open(path, err, sizeof(err));
+	struct replay *rp = replay_open(path, NULL, err, sizeof(err));
 	json_object *a, *b, *w;
 
 	assert_non_null(rp);
