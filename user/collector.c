@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,13 +182,7 @@ static void report(struct collector *c, bool final)
 		ri.warnings = diagnose_json(c->opts->diag, c->model, now);
 	}
 	if (c->opts->json) {
-		json_object *j = report_json(c->model, &ri);
-
-		fprintf(c->out, "%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
-		json_object_put(j);
-		/* A tick's tree is thousands of small objects (10,000 sockets: ~65
-		 * MiB); give the pages back rather than hold them until the next. */
-		malloc_trim(0);
+		report_json_write(c->out, c->model, &ri);
 		fflush(c->out);
 	} else {
 		report_text(c->out, c->model, &ri);

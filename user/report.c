@@ -433,13 +433,11 @@ static json_object *recording_json(const struct recording_stats *r)
 	return o;
 }
 
-json_object *report_json(const struct model *m, const struct report_info *ri)
+/* The head of a report: counters, targets and warnings, none of the lists. */
+static json_object *report_head(const struct model *m, const struct report_info *ri)
 {
 	json_object *root = json_object_new_object(), *drops = json_object_new_object();
-	json_object *targets = json_object_new_array(), *a;
-	struct object **objs;
-	struct task **tasks;
-	size_t n;
+	json_object *targets = json_object_new_array();
 	void *v;
 
 	json_add_int(root, "version", REPORT_VERSION);
@@ -470,41 +468,113 @@ json_object *report_json(const struct model *m, const struct report_info *ri)
 	json_object_object_add(root, "targets", targets);
 	json_object_object_add(root, "warnings", ri->warnings ? json_object_get(ri->warnings)
 							      : json_object_new_array());
-	if (ri->head_only)
-		return root;
+	return root;
+}
+
+/* Where the object lists go: into a tree, or out to a stream one object at
+ * a time.  begin(name), item(o) for each (the sink owns o), end(). */
+struct sink {
+	void (*begin)(struct sink *k, const char *name);
+	void (*item)(struct sink *k, json_object *o);
+	void (*end)(struct sink *k);
+	json_object *root, *array; /* the tree's */
+	FILE *f;                   /* the stream's */
+	size_t n;                  /* items in this list so far */
+};
+
+/* The four object lists, in docs/json.md's order. */
+static void report_lists(const struct model *m, const struct report_info *ri, struct sink *k)
+{
+	static const struct {
+		const char *name;
+		uint8_t kind;
+	} lists[] = {{"reactors", LS_FD_EPOLL}, {"wakers", LS_FD_EVENTFD}, {"sockets", LS_FD_SOCKET}};
+	struct task **tasks;
+	struct object **objs;
+	size_t n;
 
 	tasks = report_tasks(m, &n);
-	a = json_object_new_array();
+	k->begin(k, "tasks");
 	for (size_t i = 0; i < n; i++)
 		if (shown(ri, tasks[i]->pid))
-			json_object_array_add(a, task_json(tasks[i], ri->now));
-	json_object_object_add(root, "tasks", a);
+			k->item(k, task_json(tasks[i], ri->now));
+	k->end(k);
 	free(tasks);
 
-	objs = report_objects(m, LS_FD_EPOLL, &n);
-	a = json_object_new_array();
-	for (size_t i = 0; i < n; i++)
-		if (shown(ri, objs[i]->pid))
-			json_object_array_add(a, reactor_json(m, (struct reactor *)objs[i], ri->now));
-	json_object_object_add(root, "reactors", a);
-	free(objs);
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		objs = report_objects(m, lists[l].kind, &n);
+		k->begin(k, lists[l].name);
+		for (size_t i = 0; i < n; i++) {
+			if (!shown(ri, objs[i]->pid))
+				continue;
+			if (lists[l].kind == LS_FD_EPOLL)
+				k->item(k, reactor_json(m, (struct reactor *)objs[i], ri->now));
+			else if (lists[l].kind == LS_FD_EVENTFD)
+				k->item(k, waker_json(m, (struct waker *)objs[i], ri->now));
+			else
+				k->item(k, socket_json(m, (struct socket *)objs[i], ri->now));
+		}
+		k->end(k);
+		free(objs);
+	}
+}
 
-	objs = report_objects(m, LS_FD_EVENTFD, &n);
-	a = json_object_new_array();
-	for (size_t i = 0; i < n; i++)
-		if (shown(ri, objs[i]->pid))
-			json_object_array_add(a, waker_json(m, (struct waker *)objs[i], ri->now));
-	json_object_object_add(root, "wakers", a);
-	free(objs);
+static void tree_begin(struct sink *k, const char *name)
+{
+	k->array = json_object_new_array();
+	json_object_object_add(k->root, name, k->array);
+}
 
-	objs = report_objects(m, LS_FD_SOCKET, &n);
-	a = json_object_new_array();
-	for (size_t i = 0; i < n; i++)
-		if (shown(ri, objs[i]->pid))
-			json_object_array_add(a, socket_json(m, (struct socket *)objs[i], ri->now));
-	json_object_object_add(root, "sockets", a);
-	free(objs);
-	return root;
+static void tree_item(struct sink *k, json_object *o)
+{
+	json_object_array_add(k->array, o);
+}
+
+static void tree_end(struct sink *k)
+{
+	k->array = NULL;
+}
+
+json_object *report_json(const struct model *m, const struct report_info *ri)
+{
+	struct sink k = {.begin = tree_begin, .item = tree_item, .end = tree_end};
+
+	k.root = report_head(m, ri);
+	if (!ri->head_only)
+		report_lists(m, ri, &k);
+	return k.root;
+}
+
+static void stream_begin(struct sink *k, const char *name)
+{
+	fprintf(k->f, ",\"%s\":[", name);
+	k->n = 0;
+}
+
+static void stream_item(struct sink *k, json_object *o)
+{
+	fprintf(k->f, "%s%s", k->n++ ? "," : "",
+		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+static void stream_end(struct sink *k)
+{
+	fputc(']', k->f);
+}
+
+void report_json_write(FILE *f, const struct model *m, const struct report_info *ri)
+{
+	struct sink k = {.begin = stream_begin, .item = stream_item, .end = stream_end, .f = f};
+	json_object *head = report_head(m, ri);
+	const char *s = json_object_to_json_string_ext(head, JSON_C_TO_STRING_PLAIN);
+
+	/* the head's members, then the lists as members of the same object */
+	fwrite(s, 1, strlen(s) - 1, f);
+	json_object_put(head);
+	if (!ri->head_only)
+		report_lists(m, ri, &k);
+	fputs("}\n", f);
 }
 
 static void fmt_ns(char *buf, size_t len, uint64_t ns)

@@ -37,6 +37,10 @@ struct task_times {
 };
 
 json_object *report_json(const struct model *m, const struct report_info *ri);
+/* The same JSON as report_json's (JSON_C_TO_STRING_PLAIN), and a newline,
+ * written as it is made: one object of the lists at a time, so a tick never
+ * holds the whole tree (10,000 sockets: some 60 MiB of json-c objects). */
+void report_json_write(FILE *f, const struct model *m, const struct report_info *ri);
 
 /* One member of a JSON object (a NULL string is ""): report.c and export.c. */
 void json_add_u64(json_object *o, const char *k, uint64_t v);

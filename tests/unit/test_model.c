@@ -79,9 +79,23 @@ static json_object *report(struct fx *f, uint64_t now)
 {
 	struct report_info ri = {.now = now, .tick = 1, .final = false, .records_per_s = 0};
 
+	char *streamed = NULL;
+	size_t len = 0;
+	FILE *mem;
+
 	json_object_put(f->j);
 	f->j = report_json(f->m, &ri);
 	assert_non_null(f->j);
+	/* every report here is also written as `attach --json` writes it, one
+	 * object at a time: the same bytes as the tree's, and a newline */
+	mem = open_memstream(&streamed, &len);
+	assert_non_null(mem);
+	report_json_write(mem, f->m, &ri);
+	assert_int_equal(fclose(mem), 0);
+	assert_true(len > 2 && streamed[len - 1] == '\n');
+	streamed[len - 1] = 0;
+	assert_string_equal(streamed, json_object_to_json_string_ext(f->j, JSON_C_TO_STRING_PLAIN));
+	free(streamed);
 	return f->j;
 }
 
