@@ -29,10 +29,17 @@
 #define QUEUE_MAX 256          /* queued frames per viewer */
 #define REQUESTS_PER_SERVICE 64
 
+/* What a frame is, for the bounds of a viewer's queue. */
+enum frame_kind {
+	FRAME_CONTROL,  /* small (pause, viewers, reply, error): up to CONTROL_MAX */
+	FRAME_UPDATE,   /* a tick's state: replaceable by a newer one */
+	FRAME_SNAPSHOT, /* a welcome or a dump reply: a whole state, one at a time */
+};
+
 /* A serialized frame, shared by the viewers it is queued for. */
 struct frame {
 	int refs;
-	bool state; /* an update: replaceable by a newer one */
+	enum frame_kind kind;
 	size_t len;
 	char data[];
 };
@@ -46,7 +53,8 @@ struct conn {
 	struct frame *q[QUEUE_MAX];
 	int qn;
 	size_t off;           /* bytes of q[0] already sent */
-	size_t control_bytes; /* queued non-state bytes */
+	size_t control_bytes; /* queued FRAME_CONTROL bytes */
+	bool snapshot_queued; /* a FRAME_SNAPSHOT not yet all sent */
 	uint64_t progress_ts; /* the last time the queue moved or was empty */
 	uint64_t frames, skipped;
 	bool dead;
@@ -95,7 +103,7 @@ static void user_name(uid_t uid, char *buf, size_t len)
 		snprintf(buf, len, "uid %u", (unsigned int)uid);
 }
 
-static struct frame *frame_new(json_object *msg, bool state)
+static struct frame *frame_new(json_object *msg, enum frame_kind kind)
 {
 	size_t len;
 	char *f = proto_frame(msg, PROTO_MAX_DOWN, &len);
@@ -109,7 +117,7 @@ static struct frame *frame_new(json_object *msg, bool state)
 		return NULL;
 	}
 	fr->refs = 1;
-	fr->state = state;
+	fr->kind = kind;
 	fr->len = len;
 	memcpy(fr->data, f, len);
 	free(f);
@@ -158,8 +166,10 @@ static void flush(struct server *s, struct conn *c)
 		c->off += (size_t)n;
 		if (c->off < f->len)
 			continue;
-		if (!f->state)
+		if (f->kind == FRAME_CONTROL)
 			c->control_bytes -= f->len;
+		else if (f->kind == FRAME_SNAPSHOT)
+			c->snapshot_queued = false;
 		c->frames++;
 		frame_put(f);
 		memmove(c->q, c->q + 1, (size_t)--c->qn * sizeof(c->q[0]));
@@ -178,10 +188,10 @@ static void enqueue(struct server *s, struct conn *c, struct frame *f)
 
 	if (c->dead || !f)
 		return;
-	if (f->state) {
+	if (f->kind == FRAME_UPDATE) {
 		/* a newer state replaces an older one that has not started out */
 		for (int i = 0; i < c->qn; i++) {
-			if (!c->q[i]->state || (i == 0 && c->off))
+			if (c->q[i]->kind != FRAME_UPDATE || (i == 0 && c->off))
 				continue;
 			frame_put(c->q[i]);
 			memmove(c->q + i, c->q + i + 1, (size_t)(c->qn - i - 1) * sizeof(c->q[0]));
@@ -189,7 +199,7 @@ static void enqueue(struct server *s, struct conn *c, struct frame *f)
 			c->skipped++;
 			break;
 		}
-	} else if (c->control_bytes + f->len > CONTROL_MAX) {
+	} else if (f->kind == FRAME_CONTROL && c->control_bytes + f->len > CONTROL_MAX) {
 		kill_conn(c, "too slow: over 1 MiB of messages queued");
 		return;
 	}
@@ -201,25 +211,32 @@ static void enqueue(struct server *s, struct conn *c, struct frame *f)
 		c->progress_ts = now_ns();
 	f->refs++;
 	c->q[c->qn++] = f;
-	if (!f->state)
+	if (f->kind == FRAME_CONTROL)
 		c->control_bytes += f->len;
+	else if (f->kind == FRAME_SNAPSHOT)
+		c->snapshot_queued = true;
 	flush(s, c);
 	if (c->qn == 1 && !c->dead)
 		watch(s, c);
 }
 
-static void send_msg(struct server *s, struct conn *c, json_object *msg)
+static void send_frame(struct server *s, struct conn *c, json_object *msg, enum frame_kind kind)
 {
-	struct frame *f = frame_new(msg, false);
+	struct frame *f = frame_new(msg, kind);
 
 	enqueue(s, c, f);
 	frame_put(f);
 	json_object_put(msg);
 }
 
+static void send_msg(struct server *s, struct conn *c, json_object *msg)
+{
+	send_frame(s, c, msg, FRAME_CONTROL);
+}
+
 static void broadcast(struct server *s, json_object *msg)
 {
-	struct frame *f = frame_new(msg, false);
+	struct frame *f = frame_new(msg, FRAME_CONTROL);
 
 	for (struct conn *c = s->conns; c; c = c->next)
 		enqueue(s, c, f);
@@ -278,7 +295,7 @@ static struct frame *state_frame(struct server *s, struct state_cache *sc, uid_t
 	json_object_object_add(m, "viewers", json_object_new_int(s->nconns));
 	json_object_object_add(m, "pause", pause_json(s));
 	json_object_object_add(m, "state", s->ops.state(s->ops.ctx, uid));
-	f = frame_new(m, true);
+	f = frame_new(m, FRAME_UPDATE);
 	json_object_put(m);
 	sc->v = realloc(sc->v, (size_t)(sc->n + 1) * sizeof(*sc->v));
 	if (!sc->v)
@@ -403,10 +420,15 @@ static void request(struct server *s, struct conn *c, json_object *msg)
 		m = reply_msg(type, id);
 		json_object_object_add(m, "status", status_json(s, c));
 		send_msg(s, c, m);
+	} else if (!strcmp(type, "dump") && c->snapshot_queued) {
+		/* one whole state at a time: a viewer asking faster than it reads
+		 * would otherwise queue state after state */
+		error_msg(s, c, id, "the last dump (or the welcome) is still going out: "
+				    "read it, then ask again", false);
 	} else if (!strcmp(type, "dump")) {
 		m = reply_msg(type, id);
 		json_object_object_add(m, "state", s->ops.state(s->ops.ctx, c->uid));
-		send_msg(s, c, m);
+		send_frame(s, c, m, FRAME_SNAPSHOT);
 	} else if (!strcmp(type, "bye")) {
 		kill_conn(c, NULL);
 	} else {
@@ -552,7 +574,7 @@ static void accept_viewers(struct server *s)
 		json_object_object_add(m, "viewers", json_object_new_int(s->nconns));
 		json_object_object_add(m, "pause", pause_json(s));
 		json_object_object_add(m, "state", s->ops.state(s->ops.ctx, c->uid));
-		send_msg(s, c, m);
+		send_frame(s, c, m, FRAME_SNAPSHOT);
 	}
 }
 

@@ -551,6 +551,43 @@ static void test_stuck_viewer(void **state)
 	f->state_bytes = 100;
 }
 
+/* A state bigger than the 1 MiB bound of small messages (a target with
+ * thousands of sockets): the welcome and a dump still go out whole, and a
+ * second dump asked for while the first is going out is refused, not queued. */
+static void test_big_state(void **state)
+{
+	struct fake *f = *state;
+	json_object *w, *m;
+	struct client *a;
+
+	f->state_bytes = 4 << 20;
+	a = join(f, &w);
+	assert_int_equal(json_object_get_string_len(get(get(w, "state"), "blob")), 4 << 20);
+	json_object_put(w);
+	assert_int_equal(client_send(a, "dump", 1), 0);
+	assert_int_equal(client_send(a, "dump", 2), 0);
+	m = expect(f, a, "reply");
+	assert_int_equal(json_object_get_int(get(m, "id")), 1);
+	assert_int_equal(json_object_get_int(get(get(m, "state"), "n")), 2);
+	assert_int_equal(json_object_get_string_len(get(get(m, "state"), "blob")), 4 << 20);
+	json_object_put(m);
+	m = expect(f, a, "error");
+	assert_int_equal(json_object_get_int(get(m, "id")), 2);
+	assert_string_equal(json_object_get_string(get(m, "error")),
+			    "the last dump (or the welcome) is still going out: read it, then ask again");
+	assert_false(json_object_get_boolean(get(m, "fatal")));
+	json_object_put(m);
+	/* read: the next one is served */
+	assert_int_equal(client_send(a, "dump", 3), 0);
+	m = expect(f, a, "reply");
+	assert_int_equal(json_object_get_int(get(m, "id")), 3);
+	assert_int_equal(json_object_get_int(get(get(m, "state"), "n")), 3);
+	json_object_put(m);
+	assert_int_equal(server_viewers(f->srv), 1);
+	client_close(a);
+	f->state_bytes = 100;
+}
+
 static void test_refuses_a_live_socket(void **state)
 {
 	struct fake *f = *state;
@@ -602,6 +639,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cut_mid_frame, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stuck_viewer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_big_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_a_live_socket, setup, teardown),
 	};
 
