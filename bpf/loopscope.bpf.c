@@ -18,6 +18,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define ANON_INODE_FS_MAGIC 0x09041934
 #define AF_INET 2
 #define AF_INET6 10
+#define AF_UNIX 1
 #define EPOLL_CTL_DEL 2
 
 /* Set before load by the collector. */
@@ -184,6 +185,17 @@ static __always_inline void read_sockaddr(struct file *f, struct ls_sockaddr *a,
 		bpf_core_read(a->laddr, sizeof(a->laddr), &sk->__sk_common.skc_v6_rcv_saddr);
 		bpf_core_read(a->raddr, sizeof(a->raddr), &sk->__sk_common.skc_v6_daddr);
 	}
+}
+
+/* An AF_UNIX socket's peer, by the identity its own fds carry (its struct
+ * socket): how two ends of a socketpair made before attach are paired. */
+static __always_inline __u64 unix_peer(struct file *f)
+{
+	struct socket *sock = (struct socket *)BPF_CORE_READ(f, private_data);
+	struct unix_sock *u = (struct unix_sock *)BPF_CORE_READ(sock, sk);
+	struct sock *peer = BPF_CORE_READ(u, peer);
+
+	return peer ? (__u64)BPF_CORE_READ(peer, sk_socket) : 0;
 }
 
 static __always_inline bool is_data_sc(int sc)
@@ -665,9 +677,11 @@ int dump_fds(struct bpf_iter__task_file *ctx)
 	r.fd = ctx->fd;
 	r.obj = file_obj(f);
 	r.ino = BPF_CORE_READ(f, f_inode, i_ino);
-	if (r.kind == LS_FD_SOCKET)
+	if (r.kind == LS_FD_SOCKET) {
 		read_sockaddr(f, &r.addr, &r.sock_type, &r.protocol);
-	else if (r.kind == LS_FD_EVENTFD) {
+		if (r.addr.family == AF_UNIX)
+			r.peer = unix_peer(f);
+	} else if (r.kind == LS_FD_EVENTFD) {
 		struct eventfd_ctx *ectx = (struct eventfd_ctx *)r.obj;
 
 		r.count = BPF_CORE_READ(ectx, count);

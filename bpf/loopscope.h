@@ -236,7 +236,10 @@ struct ls_rec_fd_info {
 	struct ls_hdr h;
 	__u64 obj;
 	__u64 ino;
-	__u64 count;      /* eventfd: counter value */
+	union {
+		__u64 count;  /* eventfd: counter value */
+		__u64 peer;   /* AF_UNIX socket: its peer's identity (0: none) */
+	};
 	__s32 fd;
 	__u8 kind;
 	__u8 pad;

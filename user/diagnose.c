@@ -470,8 +470,8 @@ static const char *object_label(const struct model *m, uint64_t addr, uint8_t ki
 	if (o && o->nfds)
 		snprintf(fd, sizeof(fd), " fd %d", o->fds[0]);
 	if (o && kind != LS_FD_EPOLL && kind != LS_FD_SOCKET)
-		snprintf(extra, sizeof(extra), " (%s)", fd_kind_name(o->kind));
-	if (o && kind == LS_FD_SOCKET) {
+		snprintf(extra, sizeof(extra), " (%s)", model_kind_name(o));
+	if (o && kind == LS_FD_SOCKET && o->kind == LS_FD_SOCKET) {
 		char la[48], ra[48];
 
 		report_addr(&((const struct socket *)o)->addr, false, la, sizeof(la));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 
 #include "model.h"
 #include "syscalls.h"
@@ -80,6 +81,7 @@ void model_free(struct model *m)
 	omap_free(&m->dead);
 	omap_free(&m->objects);
 	omap_free(&m->reactors);
+	omap_free(&m->aliases);
 	omap_free(&m->targets);
 	free(m);
 }
@@ -91,7 +93,18 @@ struct task *model_task(const struct model *m, pid_t tid)
 
 struct object *model_object(const struct model *m, uint64_t addr)
 {
-	return addr ? omap_get(&m->objects, addr) : NULL;
+	struct object *o = addr ? omap_get(&m->objects, addr) : NULL;
+
+	if (!o && addr && m->aliases.len)
+		o = omap_get(&m->objects, (uint64_t)(uintptr_t)omap_get(&m->aliases, addr));
+	return o;
+}
+
+const char *model_kind_name(const struct object *o)
+{
+	if (o->kind == LS_FD_PIPE && ((const struct waker *)o)->pair)
+		return "socketpair";
+	return fd_kind_name(o->kind);
 }
 
 uint64_t model_id(const struct model *m, const struct object *o)
@@ -207,6 +220,8 @@ static void object_close(struct model *m, struct object *o, uint64_t ts)
 {
 	if (o->kind == LS_FD_EVENTFD || o->kind == LS_FD_PIPE)
 		waker_note_lost(m, (struct waker *)o, ts);
+	if (o->kind == LS_FD_PIPE && ((struct waker *)o)->pair)
+		omap_del(&m->aliases, ((struct waker *)o)->pair);
 	omap_del(&m->objects, o->addr);
 	if (o->kind == LS_FD_EPOLL)
 		omap_del(&m->reactors, o->addr);
@@ -218,6 +233,20 @@ static void object_close(struct model *m, struct object *o, uint64_t ts)
 	unregister_everywhere(m, o);
 }
 
+/* The keys of t->fds that name addr, in *n (free the array).  Collected
+ * first, for a caller that changes the map: a walk must not. */
+static uint64_t *fds_naming(const struct target *t, uint64_t addr, size_t *n)
+{
+	uint64_t *keys = xcalloc(t->fds.len + 1, sizeof(*keys)), key;
+	void *a;
+
+	*n = 0;
+	for (size_t j = 0; omap_next(&t->fds, &j, &key, &a);)
+		if ((uint64_t)(uintptr_t)a == addr)
+			keys[(*n)++] = key;
+	return keys;
+}
+
 /* The address of an object still open here was freed and reused behind our
  * back: the fds that named it were closed unseen.  Forget them, or they
  * would name (and, closed later, unref) the new object at the address. */
@@ -227,14 +256,9 @@ static void object_forget(struct model *m, struct object *o, uint64_t ts)
 
 	for (size_t i = 0; omap_next(&m->targets, &i, NULL, &v);) {
 		struct target *t = v;
-		uint64_t *stale = xcalloc(t->fds.len + 1, sizeof(*stale)), key;
-		size_t n = 0;
-		void *a;
+		size_t n;
+		uint64_t *stale = fds_naming(t, o->addr, &n);
 
-		/* collect first: deletion moves entries the walk has not seen */
-		for (size_t j = 0; omap_next(&t->fds, &j, &key, &a);)
-			if ((uint64_t)(uintptr_t)a == o->addr)
-				stale[n++] = key;
 		for (size_t j = 0; j < n; j++)
 			omap_del(&t->fds, stale[j]);
 		free(stale);
@@ -249,8 +273,9 @@ static struct object *object_get(struct model *m, pid_t pid, pid_t creator, uint
 	struct object *o = model_object(m, addr);
 	size_t size = object_size(kind);
 
-	if (o && o->kind == kind)
-		return o;
+	if (o && (o->kind == kind || (kind == LS_FD_SOCKET && o->kind == LS_FD_PIPE &&
+				      ((struct waker *)o)->pair)))
+		return o; /* (a socketpair self-pipe is a waker made of two sockets) */
 	if (o) /* the address was freed and reused behind our back */
 		object_forget(m, o, ts);
 	if (!size || !addr)
@@ -629,9 +654,69 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 /* The kernel always watches these, and fdinfo shows them: so do we. */
 #define EPOLL_ALWAYS (EPOLLERR | EPOLLHUP)
 
+/* Every reference to address from (fds of every target, interest lists)
+ * made to name address to. */
+static void object_readdress(struct model *m, uint64_t from, uint64_t to)
+{
+	void *v;
+
+	for (size_t i = 0; omap_next(&m->targets, &i, NULL, &v);) {
+		struct target *t = v;
+		size_t n;
+		uint64_t *keys = fds_naming(t, from, &n);
+
+		for (size_t j = 0; j < n; j++)
+			omap_put(&t->fds, keys[j], (void *)(uintptr_t)to);
+		free(keys);
+	}
+	for (size_t i = 0; omap_next(&m->reactors, &i, NULL, &v);) {
+		struct reactor *r = v;
+
+		for (int j = 0; j < r->ninterest; j++)
+			if (r->interest[j].addr == from)
+				r->interest[j].addr = to;
+	}
+}
+
+/* A self-pipe made of a socketpair (Python's asyncio, and others): an
+ * AF_UNIX pair whose two ends are both held by one process, one of them
+ * now registered in a reactor, is a waker like a pipe, not two sockets.
+ * Both ends become one waker at s's address (the ids of the JSON are s's);
+ * model_object() finds it by the other end's too.  The socket counters the
+ * two had so far (a pair is registered right after it is made) are not
+ * kept.  Returns the waker, or s when it is no such pair. */
+static struct object *socketpair_merge(struct model *m, struct socket *s)
+{
+	struct socket *p;
+	struct waker *w;
+
+	if (!s->peer || s->addr.family != AF_UNIX)
+		return &s->o;
+	p = (struct socket *)model_object(m, s->peer);
+	if (!p || p == s || p->o.kind != LS_FD_SOCKET || p->peer != s->o.addr || p->o.pid != s->o.pid)
+		return &s->o;
+	w = xcalloc(1, sizeof(*w));
+	w->o = s->o;
+	w->o.kind = LS_FD_PIPE;
+	w->o.refs += p->o.refs;
+	for (int i = 0; i < p->o.nfds && w->o.nfds < OBJ_FDS_MAX; i++)
+		w->o.fds[w->o.nfds++] = p->o.fds[i];
+	if (p->o.created_ts && p->o.created_ts < w->o.created_ts)
+		w->o.created_ts = p->o.created_ts;
+	w->pair = p->o.addr;
+	hist_init(&w->latency_ns);
+	omap_put(&m->objects, w->o.addr, w); /* in s's place */
+	omap_del(&m->objects, p->o.addr);
+	omap_put(&m->aliases, p->o.addr, (void *)(uintptr_t)w->o.addr);
+	object_readdress(m, p->o.addr, w->o.addr);
+	object_free(&s->o);
+	object_free(&p->o);
+	return &w->o;
+}
+
 static void feed_ctl(struct model *m, const struct ls_rec_ctl *c)
 {
-	uint64_t ts = c->h.ts;
+	uint64_t ts = c->h.ts, fd_obj;
 	struct reactor *r;
 	struct object *o;
 
@@ -642,10 +727,13 @@ static void feed_ctl(struct model *m, const struct ls_rec_ctl *c)
 	o = object_at(m, c->h.tgid, c->fd, c->fd_obj, c->fd_kind, ts);
 	if (!r)
 		return;
+	if (o && o->kind == LS_FD_SOCKET && c->op == EPOLL_CTL_ADD)
+		o = socketpair_merge(m, (struct socket *)o);
+	fd_obj = o ? o->addr : c->fd_obj; /* a socketpair's second end: the waker's address */
 	for (int i = 0; i < r->ninterest; i++) {
 		struct interest *in = &r->interest[i];
 
-		if (in->fd != c->fd || in->addr != c->fd_obj)
+		if (in->fd != c->fd || in->addr != fd_obj)
 			continue;
 		if (c->op == EPOLL_CTL_DEL) {
 			*in = r->interest[--r->ninterest];
@@ -667,7 +755,7 @@ static void feed_ctl(struct model *m, const struct ls_rec_ctl *c)
 		r->cap = cap;
 	}
 	r->interest[r->ninterest++] = (struct interest){
-		.addr = c->fd_obj, .fd = c->fd, .kind = c->fd_kind, .events = c->events | EPOLL_ALWAYS,
+		.addr = fd_obj, .fd = c->fd, .kind = c->fd_kind, .events = c->events | EPOLL_ALWAYS,
 		.token = c->data};
 	if (o && (o->kind == LS_FD_EVENTFD || o->kind == LS_FD_PIPE))
 		((struct waker *)o)->registered = true;
@@ -692,12 +780,14 @@ static void feed_fd_new(struct model *m, const struct ls_rec_fd_new *f)
 		if (o && o->kind == LS_FD_EPOLL && t->last_reactor != o->addr &&
 		    omap_get(&m->reactors, t->last_reactor))
 			((struct reactor *)o)->creator_polled = t->last_reactor;
-		if (o && o->kind == LS_FD_SOCKET && i == 0) {
+		if (o && o->kind == LS_FD_SOCKET && (i == 0 || f->sc == LS_SC_SOCKETPAIR)) {
 			struct socket *s = (struct socket *)o;
 
 			s->addr = f->addr;
 			s->type = f->sock_type;
 			s->protocol = f->protocol;
+			if (f->sc == LS_SC_SOCKETPAIR && f->obj[!i] != f->obj[i])
+				s->peer = f->obj[!i];
 		}
 	}
 }
@@ -1002,6 +1092,8 @@ static void feed_fd_info(struct model *m, const struct ls_rec_fd_info *f)
 		s->addr = f->addr;
 		s->type = f->sock_type;
 		s->protocol = f->protocol;
+		if (f->addr.family == AF_UNIX)
+			s->peer = f->peer;
 	} else if (o->kind == LS_FD_EVENTFD) {
 		((struct waker *)o)->count0 = f->count;
 	}

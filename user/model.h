@@ -100,6 +100,8 @@ struct waker {
 	uint64_t orphan_ts; /* the write's IO record (at its exit) can come later */
 	bool orphan_other;  /* that wait was counted as an "other" wake */
 	bool registered;   /* ever in an interest list (pipes are wakers only then) */
+	uint64_t pair;     /* a socketpair self-pipe: its other end's address, which
+			    * model_object() also finds it by (0: not one) */
 	struct edge *edges;
 	int nedges, cap;
 	struct hist latency_ns;
@@ -128,6 +130,7 @@ struct socket {
 	bool rd_answered;
 	uint64_t trips, trips_wait_ns, solo_writes;
 	struct hist *readiness_ns; /* allocated on first sample: 10,000 idle sockets stay cheap */
+	uint64_t peer; /* AF_UNIX: the other end's address, when known (socketpair, seeding) */
 };
 
 struct target {
@@ -165,6 +168,7 @@ struct model {
 	struct omap tasks;   /* tid -> struct task */
 	struct omap objects; /* kernel addr -> struct object (open ones) */
 	struct omap reactors; /* kernel addr -> struct reactor, the open ones again */
+	struct omap aliases; /* a socketpair waker's second address -> its first */
 	struct omap targets; /* pid -> struct target */
 	struct object *closed; /* closed objects kept for the retention time */
 	struct task **exited;  /* exited tasks, likewise */
@@ -206,6 +210,8 @@ void model_target_exited(struct model *m, pid_t pid, uint64_t now);
 
 struct task *model_task(const struct model *m, pid_t tid);
 struct object *model_object(const struct model *m, uint64_t addr);
+/* Its kind's name: fd_kind_name(), and "socketpair" for a socketpair waker. */
+const char *model_kind_name(const struct object *o);
 uint64_t model_id(const struct model *m, const struct object *o);
 const char *task_state_name(enum task_state s);
 

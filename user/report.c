@@ -361,7 +361,7 @@ static json_object *waker_json(const struct model *m, const struct waker *w, uin
 	json_object *o = json_object_new_object(), *edges = json_object_new_array();
 
 	add_object_common(m, o, &w->o, now);
-	json_add_str(o, "kind", fd_kind_name(w->o.kind));
+	json_add_str(o, "kind", model_kind_name(&w->o));
 	json_object_object_add(o, "reactors", waker_reactors(m, w));
 	json_add_u64(o, "count", w->count0);
 	json_add_u64(o, "writes", w->writes);
@@ -663,7 +663,7 @@ void report_text(FILE *f, const struct model *m, const struct report_info *ri)
 		fmt_ns(a, sizeof(a), hist_percentile(&w->latency_ns, 50));
 		fmt_ns(b, sizeof(b), hist_percentile(&w->latency_ns, 99));
 		fprintf(f, "%-7d %-5d %-9s %9llu %9llu %9llu %9s %9s%s\n", w->o.pid,
-			w->o.nfds ? w->o.fds[0] : -1, fd_kind_name(w->o.kind),
+			w->o.nfds ? w->o.fds[0] : -1, model_kind_name(&w->o),
 			(unsigned long long)w->writes, (unsigned long long)w->reads,
 			(unsigned long long)w->wakes, a, b, w->o.open ? "" : " (closed)");
 	}

@@ -174,7 +174,7 @@ enum { W_ID, W_PID, W_KIND, W_FDS, W_WRITES, W_READS, W_WAKES, W_COALESCED, W_ED
        W_LAT99, W_N };
 static const struct vt_column waker_cols[W_N] = {
 	[W_ID] = TEXT("ID", 10, 0, 0),          [W_PID] = ASC("PID", 7, 3),
-	[W_KIND] = TEXT("KIND", 8, 1, 0),       [W_FDS] = TEXT("FDS", 6, 4, 6),
+	[W_KIND] = TEXT("KIND", 11, 1, 0),      [W_FDS] = TEXT("FDS", 6, 4, 6),
 	[W_WRITES] = NUM("WRITES", 9, 0),       [W_READS] = NUM("READS", 9, 3),
 	[W_WAKES] = NUM("WAKES", 9, 0),         [W_COALESCED] = NUM("COALESCED", 10, 1),
 	[W_EDGES] = NUM("EDGES", 6, 2),         [W_LAT50] = NUM("LAT p50", 9, 1),

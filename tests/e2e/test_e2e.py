@@ -42,6 +42,8 @@ EPOLLERR = 0x8
 EPOLLHUP = 0x10
 ECHO_ROUNDS, ECHO_SIZE = 1000, 100
 WAKES = 500
+ASYNCIO = os.path.join(ROOT, "tests", "workloads", "asyncio_wake.py")
+ASYNCIO_WAKES = 200
 PRE_EVENTFD_TOKEN, PRE_LISTENER_TOKEN, PRE_EVENTFD_COUNT = 0xE1, 0x50, 5
 
 LIVE = set()              # every process started and not yet reaped
@@ -433,6 +435,54 @@ class E2E(unittest.TestCase):
                  for e in waker.get("edges") or []]
         self.assertEqual(edges, [(waker_tid, poller_tid, WAKES)], compact(waker))
         expect(poller, "poller task", {"wakes.waker": WAKES})
+
+    def check_asyncio(self, final, pid, loop_tid, worker_tid, wakes):
+        """Python asyncio's self-pipe is one waker of kind socketpair, with
+        every write (ASYNCIO_WAKES, and the one that stops the loop) and
+        `wakes` wakes of the loop by the worker; no socket is listed."""
+        expect_no_drops(final)
+        waker = only(pick(section(final, "wakers"), pid=pid), "the self-pipe")
+        expect(waker, "asyncio's self-pipe", {
+            "kind": "socketpair", "writes": ASYNCIO_WAKES + 1, "reads": ASYNCIO_WAKES + 1,
+            "wakes": wakes, "coalesced": 0, "latency_ns.count": wakes, "open": False,
+        })
+        edges = [(value(e, "from"), value(e, "to"), value(e, "count"))
+                 for e in waker.get("edges") or []]
+        self.assertEqual(edges, [(worker_tid, loop_tid, wakes)], compact(waker))
+        self.assertEqual(pick(section(final, "sockets"), pid=pid), [], compact(final["sockets"]))
+        loop = only(pick(section(final, "tasks"), tid=loop_tid), "the loop's thread")
+        expect(loop, "the loop's thread", {"wakes.waker": wakes, "wakes.socket": 0})
+        # a healthy loop: no diagnosis has anything to say (self-wake and
+        # lost-waker look at wakers; the pair's close comes after the loop)
+        self.assertEqual(section(final, "warnings"), [], compact(final["warnings"]))
+
+    def test_asyncio_self_pipe_run(self):
+        """From the first syscall: the socketpair made and registered live."""
+        col = self.start_collector("run", "--", sys.executable, ASYNCIO, ASYNCIO_WAKES)
+        rc = col.wait_exit(ATTACH_TIMEOUT + WORKLOAD_TIMEOUT)
+        self.assertEqual(rc, 0, col.describe())
+        loop_tid = int(col.out.wait_for(lambda l: l.startswith("ready "), 1).split()[1])
+        done = col.out.wait_for(lambda l: l.startswith("done "), 1).split()
+        self.assertEqual(int(done[1]), ASYNCIO_WAKES, col.describe())
+        final = col.final()
+        pid = only(section(final, "targets"), "target")["pid"]
+        self.check_asyncio(final, pid, loop_tid, int(done[2]), ASYNCIO_WAKES + 1)
+
+    def test_asyncio_self_pipe_attach(self):
+        """Attached to a loop whose self-pipe exists: its two ends are paired
+        by the peer the fd walk reads. The loop sleeps in a wait begun before
+        attach, so the first wake is not counted (it has no entry record)."""
+        wl = Proc([sys.executable, ASYNCIO, ASYNCIO_WAKES], stdin=subprocess.PIPE)
+        self.addCleanup(wl.stop)
+        loop_tid = int(self.read_line(wl, "ready ")[1])
+        col = self.start_collector("attach", wl.pid)
+        col.wait_attached()
+        wl.popen.stdin.write(b"go\n")
+        wl.popen.stdin.close()
+        self.wait_workload(wl, WORKLOAD_TIMEOUT)
+        done = self.read_line(wl, "done ")
+        self.assertEqual(col.wait_exit(EXIT_TIMEOUT), 0, col.describe())
+        self.check_asyncio(col.final(), wl.pid, loop_tid, int(done[2]), ASYNCIO_WAKES)
 
     def test_preexisting(self):
         wl = self.start("preexisting")

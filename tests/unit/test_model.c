@@ -1048,6 +1048,156 @@ static void test_self_pipe(void **state)
 	assert_int_equal(jlen(jobj_req(m, j, "wakers", A_PIPE), "fds"), 2);
 }
 
+/* A socketpair, both ends in WK_PID: fds 5 (A_SOCK) and 6 (A_SOCK2). */
+static struct ls_rec_fd_new make_socketpair(uint64_t ts)
+{
+	struct ls_rec_fd_new r = make_fd_new(ts, WK_PID, WK_B, LS_SC_SOCKETPAIR, 5, A_SOCK,
+					     LS_FD_SOCKET);
+
+	r.ret = 0;
+	r.obj[1] = A_SOCK2;
+	r.fd[1] = 6;
+	r.kind[1] = LS_FD_SOCKET;
+	r.addr.family = AF_UNIX;
+	r.protocol = 0;
+	return r;
+}
+
+/* Python asyncio's self-pipe: a socketpair, one end registered by the loop
+ * (WK_B), the other written by another thread (WK_A) with send(): one
+ * waker, found by either end's address, not two sockets. */
+static void test_socketpair_self_pipe(void **state)
+{
+	struct fx *f = *state;
+	struct model *m = f->m;
+	uint64_t t = T0 + 100000;
+	struct ls_rec_fd_new ep = make_fd_new(t, WK_PID, WK_B, LS_SC_EPOLL_CREATE1, 3, A_EP, LS_FD_EPOLL);
+	struct ls_rec_fd_new sp = make_socketpair(t + 100);
+	struct ls_rec_ctl c = make_ctl(t + 200, WK_PID, WK_B, 3, A_EP, EPOLL_CTL_ADD, 5, A_SOCK,
+				       LS_FD_SOCKET, EPOLLIN, 55);
+	struct ls_rec_io wr = make_io(t + 1100, t + 1000, WK_PID, WK_A, 6, A_SOCK2, LS_FD_SOCKET,
+				      LS_DIR_WRITE, 1);
+	struct ls_rec_wait wt = make_wait(t + 1500, t + 500, WK_PID, WK_B, 3, A_EP, 1);
+	struct ls_rec_io rd = make_io(t + 1700, t + 1600, WK_PID, WK_B, 5, A_SOCK, LS_FD_SOCKET,
+				      LS_DIR_READ, 1);
+	struct ls_rec_close c6 = make_close(t + 3000, WK_PID, WK_A, 6, A_SOCK2, LS_FD_SOCKET);
+	struct ls_rec_close c5 = make_close(t + 3100, WK_PID, WK_B, 5, A_SOCK, LS_FD_SOCKET);
+	struct waker *w;
+	json_object *j, *x;
+	char id[32];
+
+	sp.h.tid = WK_B;
+	FEED(m, ep);
+	FEED(m, sp);
+	j = report(f, t + 150);
+	assert_int_equal(jlen(j, "sockets"), 2); /* not registered yet: a socketpair */
+	assert_int_equal(jlen(j, "wakers"), 0);
+	FEED(m, c);
+	assert_ptr_equal(model_object(m, A_SOCK), model_object(m, A_SOCK2));
+	wait_ev(&wt, EPOLLIN, 55);
+	FEED(m, wr);
+	FEED(m, wt);
+	FEED(m, rd);
+	w = waker_of(m, A_SOCK2);
+	assert_int_equal(w->o.addr, A_SOCK);
+	assert_int_equal(w->pair, A_SOCK2);
+	assert_int_equal(w->o.refs, 2);
+	assert_int_equal(w->writes, 1);
+	assert_int_equal(w->wakes, 1);
+	assert_int_equal(w->reads, 1);
+	assert_int_equal(w->latency_ns.count, 1);
+	assert_int_equal(w->latency_ns.max, 500);
+	j = report(f, t + 2000);
+	assert_int_equal(jlen(j, "sockets"), 0);
+	assert_int_equal(jlen(j, "wakers"), 1);
+	x = jobj_req(m, j, "wakers", A_SOCK);
+	assert_string_equal(js(x, "kind"), "socketpair");
+	assert_int_equal(jlen(x, "fds"), 2);
+	assert_int_equal(ji(jat(x, "fds", 0), ""), 5);
+	assert_int_equal(ji(jat(x, "fds", 1), ""), 6);
+	assert_int_equal(jlen(x, "edges"), 1);
+	assert_int_equal(ji(jat(x, "edges", 0), "from"), WK_A);
+	assert_int_equal(ji(jat(x, "edges", 0), "to"), WK_B);
+	assert_int_equal(ji(jat(x, "edges", 0), "count"), 1);
+	assert_int_equal(jlen(x, "reactors"), 1);
+	assert_string_equal(json_object_get_string(jat(x, "reactors", 0)),
+			    id_str(m, A_EP, 'r', id, sizeof(id)));
+	assert_int_equal(ju(jtask(j, WK_B), "wakes.waker"), 1);
+	/* closed end by end: one object, then none at either address */
+	FEED(m, c6);
+	assert_int_equal(waker_of(m, A_SOCK)->o.refs, 1);
+	FEED(m, c5);
+	assert_null(model_object(m, A_SOCK));
+	assert_null(model_object(m, A_SOCK2));
+	j = report(f, t + 3200);
+	x = jobj_req(m, j, "wakers", A_SOCK);
+	assert_false(jb(x, "open"));
+	assert_int_equal(jlen(jobj_req(m, j, "reactors", A_EP), "interest"), 0);
+}
+
+/* A socketpair whose other end left the process before one end was
+ * registered (the end given to a child, as asyncio's subprocess stdin) is
+ * a socket, not a waker. */
+static void test_socketpair_not_a_waker(void **state)
+{
+	struct fx *f = *state;
+	struct model *m = f->m;
+	uint64_t t = T0 + 100000;
+	struct ls_rec_fd_new ep = make_fd_new(t, WK_PID, WK_B, LS_SC_EPOLL_CREATE1, 3, A_EP, LS_FD_EPOLL);
+	struct ls_rec_fd_new sp = make_socketpair(t + 100);
+	struct ls_rec_close c6 = make_close(t + 150, WK_PID, WK_B, 6, A_SOCK2, LS_FD_SOCKET);
+	struct ls_rec_ctl c = make_ctl(t + 200, WK_PID, WK_B, 3, A_EP, EPOLL_CTL_ADD, 5, A_SOCK,
+				       LS_FD_SOCKET, EPOLLOUT, 56);
+	json_object *j;
+
+	FEED(m, ep);
+	FEED(m, sp);
+	FEED(m, c6);
+	FEED(m, c);
+	assert_int_equal(model_object(m, A_SOCK)->kind, LS_FD_SOCKET);
+	assert_null(model_object(m, A_SOCK2));
+	j = report(f, t + 300);
+	assert_int_equal(jlen(j, "wakers"), 0);
+	assert_int_equal(jlen(j, "sockets"), 2);
+	assert_true(jb(jobj_req(m, j, "sockets", A_SOCK), "open"));
+	assert_false(jb(jobj_req(m, j, "sockets", A_SOCK2), "open"));
+}
+
+/* Attached to a process whose socketpair self-pipe exists already: the
+ * ends are paired by the peer the fd walk reads, and the interest list
+ * from /proc makes them a waker. */
+static void test_socketpair_seeded(void **state)
+{
+	struct fx *f = *state;
+	struct model *m = f->m;
+	uint64_t t = T0 + 100;
+	struct ls_rec_fd_info e = make_fd_info(t, WK_PID, WK_PID, 3, A_EP, LS_FD_EPOLL);
+	struct ls_rec_fd_info s5 = make_fd_info(t, WK_PID, WK_PID, 5, A_SOCK, LS_FD_SOCKET);
+	struct ls_rec_fd_info s6 = make_fd_info(t, WK_PID, WK_PID, 6, A_SOCK2, LS_FD_SOCKET);
+	struct ls_rec_fd_info s7 = make_fd_info(t, WK_PID, WK_PID, 7, A_CONN, LS_FD_SOCKET);
+	json_object *j, *x;
+
+	s5.addr.family = s6.addr.family = s7.addr.family = AF_UNIX;
+	s5.peer = A_SOCK2;
+	s6.peer = A_SOCK;
+	s7.peer = A_LISTEN; /* a connection to a process not traced */
+	model_add_target(m, WK_PID, "loop");
+	FEED(m, e);
+	FEED(m, s5);
+	FEED(m, s6);
+	FEED(m, s7);
+	model_seed_interest(m, WK_PID, 3, 6, EPOLLIN, 55, t);
+	model_seed_interest(m, WK_PID, 3, 7, EPOLLIN, 57, t);
+	j = report(f, t + 100);
+	assert_int_equal(jlen(j, "wakers"), 1);
+	x = jobj_req(m, j, "wakers", A_SOCK2); /* the registered end's address is the waker's */
+	assert_string_equal(js(x, "kind"), "socketpair");
+	assert_int_equal(jlen(x, "fds"), 2);
+	assert_int_equal(jlen(j, "sockets"), 1);
+	jobj_req(m, j, "sockets", A_CONN);
+	assert_int_equal(jlen(jobj_req(m, j, "reactors", A_EP), "interest"), 2);
+}
+
 /* ================================================================ 3. task states */
 
 #define ST_PID 3000
@@ -2487,6 +2637,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_waker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_waker_sched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_self_pipe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_socketpair_self_pipe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_socketpair_not_a_waker, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_socketpair_seeded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_task_states, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_length, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeouts, setup, teardown),
