@@ -308,75 +308,65 @@ static void sight_of(struct collector *c, uid_t uid, struct sight *s, struct rep
 	ri->visible_ctx = s;
 }
 
-/* A cut state keeps only the warnings all of whose objects it shows. */
-static void hide_warnings(json_object *state)
+/* The head of the report a viewer of uid gets (ri), its sight kept in s
+ * (free s->pids); with_warnings: the warnings it may see, in ri->warnings
+ * (put them). */
+static void viewer_report_info(struct collector *c, uid_t uid, struct sight *s,
+			       struct report_info *ri, struct recording_stats *rs, bool with_warnings)
 {
-	static const char *const lists[] = {"tasks", "reactors", "wakers", "sockets"};
-	json_object *w, *kept = json_object_new_array(), *seen = json_object_new_object();
-
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
-		json_object *a, *id;
-
-		if (!json_object_object_get_ex(state, lists[i], &a))
-			continue;
-		for (size_t k = 0; k < json_object_array_length(a); k++) {
-			json_object *o = json_object_array_get_idx(a, k);
-
-			if (json_object_object_get_ex(o, i ? "id" : "tid", &id))
-				json_object_object_add(seen, json_object_get_string(id), NULL);
-		}
+	memset(ri, 0, sizeof(*ri));
+	ri->now = now_ns();
+	ri->tick = c->tick;
+	ri->records_per_s = c->records_per_s;
+	if (c->rec) { /* a pause stops the updates, never the recording */
+		recorder_stats(c->rec, ri->now, rs);
+		ri->recording = rs;
 	}
-	if (json_object_object_get_ex(state, "warnings", &w)) {
-		for (size_t i = 0; i < json_object_array_length(w); i++) {
-			json_object *warn = json_object_array_get_idx(w, i), *objs, *id;
-			bool all = json_object_object_get_ex(warn, "objects", &objs);
-
-			for (size_t k = 0; all && k < json_object_array_length(objs); k++)
-				all = json_object_object_get_ex(json_object_array_get_idx(objs, k), "id", &id) &&
-				      json_object_object_get_ex(seen, json_object_get_string(id), NULL);
-			if (all)
-				json_object_array_add(kept, json_object_get(warn));
-		}
-	}
-	json_object_object_add(state, "warnings", kept);
-	json_object_put(seen);
+	sight_of(c, uid, s, ri);
+	if (c->opts->diag && with_warnings)
+		ri->warnings = diagnose_json_for(c->opts->diag, c->model, ri->now, ri->visible,
+						 ri->visible_ctx);
 }
 
-/* The present state as viewer uid may see it; head_only: without the
- * object lists (a status needs the counters, not 10,000 sockets). */
-static json_object *viewer_report(struct collector *c, uid_t uid, bool head_only)
+/* The present state as viewer uid may see it, as JSON text written as it
+ * is made (report_json_write): a tree of 10,000 sockets is 60 MiB. */
+static char *viewer_state(void *ctx, uid_t uid, size_t *len)
 {
-	struct report_info ri = {.now = now_ns(), .tick = c->tick, .records_per_s = c->records_per_s,
-				 .head_only = head_only};
+	struct collector *c = ctx;
+	struct report_info ri;
 	struct recording_stats rs;
 	struct sight s;
-	json_object *j;
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
 
-	if (c->rec) { /* a pause stops the updates, never the recording */
-		recorder_stats(c->rec, ri.now, &rs);
-		ri.recording = &rs;
-	}
-	sight_of(c, uid, &s, &ri);
-	if (c->opts->diag && !head_only)
-		ri.warnings = diagnose_json(c->opts->diag, c->model, ri.now);
-	j = report_json(c->model, &ri);
+	if (!f)
+		return NULL;
+	viewer_report_info(c, uid, &s, &ri, &rs, true);
+	report_json_write(f, c->model, &ri);
 	json_object_put(ri.warnings);
-	if (ri.visible)
-		hide_warnings(j);
 	omap_free(&s.pids);
-	return j;
-}
-
-static json_object *viewer_state(void *ctx, uid_t uid)
-{
-	return viewer_report(ctx, uid, false);
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	if (*len && text[*len - 1] == '\n') /* a line for a file, not for a frame */
+		text[--*len] = 0;
+	return text;
 }
 
 static json_object *viewer_status(void *ctx, uid_t uid)
 {
-	json_object *st = viewer_report(ctx, uid, true), *o = json_object_new_object();
 	static const char *const keep[] = {"targets", "uptime_s", "records", "records_per_s", "drops",
 					   "recording"};
+	struct report_info ri;
+	struct recording_stats rs;
+	struct sight s;
+	json_object *st, *o = json_object_new_object();
+
+	viewer_report_info(ctx, uid, &s, &ri, &rs, false);
+	ri.head_only = true;
+	st = report_json(((struct collector *)ctx)->model, &ri);
+	omap_free(&s.pids);
 
 	/* the status is the state's head, without the objects */
 	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {

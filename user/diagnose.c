@@ -77,6 +77,7 @@ enum severity { SEV_WARNING, SEV_ERROR };
 struct wobj {
 	char kind[8];  /* task, reactor, waker, socket */
 	pid_t tid;     /* a task's id */
+	pid_t pid;     /* its process, for who may see it (0: not known) */
 	char id[24];   /* an object's id, as report_json() names it */
 	char label[80];
 };
@@ -452,6 +453,7 @@ static void add_task(struct warning *w, const struct model *m, pid_t tid)
 	o = &w->obj[w->nobj++];
 	snprintf(o->kind, sizeof(o->kind), "task");
 	o->tid = tid;
+	o->pid = task_any(m, tid) ? task_any(m, tid)->pid : 0;
 	task_label(m, tid, o->label, sizeof(o->label));
 }
 
@@ -494,6 +496,7 @@ static void add_object(struct warning *w, const struct model *m, uint64_t addr, 
 		return;
 	x = &w->obj[w->nobj++];
 	snprintf(x->kind, sizeof(x->kind), "%s", kind_word(kind));
+	x->pid = o ? o->pid : 0;
 	snprintf(x->id, sizeof(x->id), "%c:%016" PRIx64, c, model_id(m, o ? o : &tmp));
 	object_label(m, addr, kind, x->label, sizeof(x->label));
 }
@@ -1004,7 +1007,23 @@ static json_object *number(double v)
 	return json_object_new_double(v);
 }
 
+/* Every object of w is in a process visible() says may be seen. */
+static bool warning_visible(const struct warning *w, bool (*visible)(const void *, pid_t),
+			    const void *ctx)
+{
+	for (int j = 0; visible && j < w->nobj; j++)
+		if (!w->obj[j].pid || !visible(ctx, w->obj[j].pid))
+			return false;
+	return true;
+}
+
 json_object *diagnose_json(const struct diagnoses *d, const struct model *m, uint64_t now)
+{
+	return diagnose_json_for(d, m, now, NULL, NULL);
+}
+
+json_object *diagnose_json_for(const struct diagnoses *d, const struct model *m, uint64_t now,
+			       bool (*visible)(const void *ctx, pid_t pid), const void *ctx)
 {
 	json_object *a = json_object_new_array();
 	uint64_t t0 = m->stats.start_ts;
@@ -1012,8 +1031,13 @@ json_object *diagnose_json(const struct diagnoses *d, const struct model *m, uin
 	(void)now;
 	for (int i = 0; i < d->nw; i++) {
 		const struct warning *w = &d->w[i];
-		json_object *o = json_object_new_object(), *objs = json_object_new_array();
-		json_object *ev = json_object_new_object();
+		json_object *o, *objs, *ev;
+
+		if (!warning_visible(w, visible, ctx))
+			continue;
+		o = json_object_new_object();
+		objs = json_object_new_array();
+		ev = json_object_new_object();
 
 		json_object_object_add(o, "name", json_object_new_string(defs[w->diag].name));
 		json_object_object_add(o, "severity",

@@ -37,6 +37,10 @@ void diagnose_run(struct diagnoses *d, const struct model *m, uint64_t now);
 
 /* The "warnings" array of docs/json.md: every warning kept, active or not. */
 json_object *diagnose_json(const struct diagnoses *d, const struct model *m, uint64_t now);
+/* The same, cut to what a viewer may see: only the warnings all of whose
+ * objects are in processes visible(ctx, pid) accepts (NULL: all). */
+json_object *diagnose_json_for(const struct diagnoses *d, const struct model *m, uint64_t now,
+			       bool (*visible)(const void *ctx, pid_t pid), const void *ctx);
 
 /* The diagnoses, their parameters and current values, one per line. */
 void diagnose_list(const struct diagnoses *d, FILE *f);

@@ -103,12 +103,30 @@ static void user_name(uid_t uid, char *buf, size_t len)
 		snprintf(buf, len, "uid %u", (unsigned int)uid);
 }
 
-static struct frame *frame_new(json_object *msg, enum frame_kind kind)
+/* msg, framed; with state (JSON text, slen bytes) as its last member
+ * "state" when that is not NULL: a state is written as text by the
+ * collector, never held as a tree. */
+static struct frame *frame_new_with(json_object *msg, const char *state, size_t slen,
+				    enum frame_kind kind)
 {
-	size_t len;
-	char *f = proto_frame(msg, PROTO_MAX_DOWN, &len);
+	static const char key[] = ",\"state\":";
+	size_t hlen, plen, len;
+	const char *head = json_object_to_json_string_length(msg, JSON_C_TO_STRING_PLAIN, &hlen);
+	char *payload = NULL, *f;
 	struct frame *fr;
 
+	if (state) { /* head is "{...}", with members: "{...,"state":STATE}" */
+		plen = hlen - 1 + sizeof(key) - 1 + slen + 1;
+		payload = malloc(plen);
+		if (!payload)
+			return NULL;
+		memcpy(payload, head, hlen - 1);
+		memcpy(payload + hlen - 1, key, sizeof(key) - 1);
+		memcpy(payload + hlen - 1 + sizeof(key) - 1, state, slen);
+		payload[plen - 1] = '}';
+	}
+	f = proto_frame_raw(payload ? payload : head, payload ? plen : hlen, PROTO_MAX_DOWN, &len);
+	free(payload);
 	if (!f)
 		return NULL;
 	fr = malloc(sizeof(*fr) + len);
@@ -122,6 +140,23 @@ static struct frame *frame_new(json_object *msg, enum frame_kind kind)
 	memcpy(fr->data, f, len);
 	free(f);
 	return fr;
+}
+
+static struct frame *frame_new(json_object *msg, enum frame_kind kind)
+{
+	return frame_new_with(msg, NULL, 0, kind);
+}
+
+/* msg with the present state as uid may see it. */
+static struct frame *state_frame_new(struct server *s, json_object *msg, uid_t uid,
+				     enum frame_kind kind)
+{
+	size_t slen = 0;
+	char *st = s->ops.state(s->ops.ctx, uid, &slen);
+	struct frame *f = st ? frame_new_with(msg, st, slen, kind) : NULL;
+
+	free(st);
+	return f;
 }
 
 static void frame_put(struct frame *f)
@@ -220,9 +255,12 @@ static void enqueue(struct server *s, struct conn *c, struct frame *f)
 		watch(s, c);
 }
 
-static void send_frame(struct server *s, struct conn *c, json_object *msg, enum frame_kind kind)
+/* Queues msg for c, and puts it; with_state: a welcome or a dump reply,
+ * msg and the whole state. */
+static void send_msg_of(struct server *s, struct conn *c, json_object *msg, bool with_state)
 {
-	struct frame *f = frame_new(msg, kind);
+	struct frame *f = with_state ? state_frame_new(s, msg, c->uid, FRAME_SNAPSHOT)
+				     : frame_new(msg, FRAME_CONTROL);
 
 	enqueue(s, c, f);
 	frame_put(f);
@@ -231,7 +269,12 @@ static void send_frame(struct server *s, struct conn *c, json_object *msg, enum 
 
 static void send_msg(struct server *s, struct conn *c, json_object *msg)
 {
-	send_frame(s, c, msg, FRAME_CONTROL);
+	send_msg_of(s, c, msg, false);
+}
+
+static void send_state(struct server *s, struct conn *c, json_object *msg)
+{
+	send_msg_of(s, c, msg, true);
 }
 
 static void broadcast(struct server *s, json_object *msg)
@@ -294,8 +337,7 @@ static struct frame *state_frame(struct server *s, struct state_cache *sc, uid_t
 	json_object_object_add(m, "seq", json_object_new_uint64(s->seq));
 	json_object_object_add(m, "viewers", json_object_new_int(s->nconns));
 	json_object_object_add(m, "pause", pause_json(s));
-	json_object_object_add(m, "state", s->ops.state(s->ops.ctx, uid));
-	f = frame_new(m, FRAME_UPDATE);
+	f = state_frame_new(s, m, uid, FRAME_UPDATE);
 	json_object_put(m);
 	sc->v = realloc(sc->v, (size_t)(sc->n + 1) * sizeof(*sc->v));
 	if (!sc->v)
@@ -426,9 +468,7 @@ static void request(struct server *s, struct conn *c, json_object *msg)
 		error_msg(s, c, id, "the last dump (or the welcome) is still going out: "
 				    "read it, then ask again", false);
 	} else if (!strcmp(type, "dump")) {
-		m = reply_msg(type, id);
-		json_object_object_add(m, "state", s->ops.state(s->ops.ctx, c->uid));
-		send_frame(s, c, m, FRAME_SNAPSHOT);
+		send_state(s, c, reply_msg(type, id));
 	} else if (!strcmp(type, "bye")) {
 		kill_conn(c, NULL);
 	} else {
@@ -573,8 +613,7 @@ static void accept_viewers(struct server *s)
 		json_object_object_add(m, "collector", collector_json(s));
 		json_object_object_add(m, "viewers", json_object_new_int(s->nconns));
 		json_object_object_add(m, "pause", pause_json(s));
-		json_object_object_add(m, "state", s->ops.state(s->ops.ctx, c->uid));
-		send_frame(s, c, m, FRAME_SNAPSHOT);
+		send_state(s, c, m);
 	}
 }
 

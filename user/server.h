@@ -18,11 +18,14 @@ struct server_opts {
 	double interval_s;
 };
 
-/* What the server asks the collector for.  Both return a new object. */
+/* What the server asks the collector for. */
 struct server_ops {
 	void *ctx;
-	/* The present state as viewer uid may see it (docs/json.md). */
-	json_object *(*state)(void *ctx, uid_t uid);
+	/* The present state as viewer uid may see it (docs/json.md): JSON text
+	 * of *len bytes, malloc'd (a state of 10,000 sockets is written as
+	 * it is made, never held as a json-c tree).  NULL: none to send. */
+	char *(*state)(void *ctx, uid_t uid, size_t *len);
+	/* A new object: */
 	/* targets, uptime_s, records, records_per_s, drops, recording. */
 	json_object *(*status)(void *ctx, uid_t uid);
 };

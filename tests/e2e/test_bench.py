@@ -155,7 +155,9 @@ class Bench(unittest.TestCase):
         self.assertEqual(s["n"], TINY_SOCKETS)
         self.assertEqual(s["json"]["sockets_seen"], TINY_SOCKETS)
         self.assertEqual(s["baseline_json"]["sockets_seen"], 2)
-        for k in ("json", "text", "baseline_json"):
+        self.assertEqual(s["viewer"]["sockets_seen"], TINY_SOCKETS)
+        self.assertEqual(s["viewer"]["dump_sockets_seen"], TINY_SOCKETS)
+        for k in ("json", "text", "baseline_json", "viewer"):
             self.numbers(s[k], "held_rss_kib", "peak_rss_kib")
             self.assertGreaterEqual(s[k]["peak_rss_kib"], s[k]["held_rss_kib"])
 

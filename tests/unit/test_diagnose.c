@@ -616,6 +616,33 @@ static void test_lost_waker(void **state)
 	assert_int_equal(json_object_get_int(get(json_object_array_get_idx(a, 0), "count")), 3);
 }
 
+static bool only_pid(const void *ctx, pid_t pid)
+{
+	return pid == *(const pid_t *)ctx;
+}
+
+/* What a viewer that is not root gets: only the warnings all of whose
+ * objects are in processes it may see. */
+static void test_json_for_a_viewer(void **state)
+{
+	struct fx *f = *state;
+	uint64_t close_ts = T0 + 10 * MS;
+	pid_t mine = PID, other = PID + 1;
+	json_object *a;
+
+	loop_setup(f, T0);
+	sleep_rec(f, OTHER, T0 + 1 * MS, NR_WAIT, LS_SC_EPOLL_WAIT, A_EP);
+	close_rec(f, LOOP, close_ts, 5, A_EFD, LS_FD_EVENTFD);
+	one(run_json(f, close_ts + 500 * MS), "lost-waker");
+	a = diagnose_json_for(f->d, f->m, close_ts + 500 * MS, only_pid, &mine);
+	assert_int_equal(json_object_array_length(a), 1);
+	assert_string_equal(json_object_to_json_string(a), json_object_to_json_string(f->j));
+	json_object_put(a);
+	a = diagnose_json_for(f->d, f->m, close_ts + 500 * MS, only_pid, &other);
+	assert_int_equal(json_object_array_length(a), 0);
+	json_object_put(a);
+}
+
 static void test_lost_waker_not_waited(void **state)
 {
 	struct fx *f = *state;
@@ -878,6 +905,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blocking_threshold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking_now_counts_no_stolen_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_waker, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_for_a_viewer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_waker_not_waited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orphaned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orphaned_exceptions, setup, teardown),
