@@ -198,14 +198,17 @@ static __always_inline __u64 unix_peer(struct file *f)
 	return peer ? (__u64)BPF_CORE_READ(peer, sk_socket) : 0;
 }
 
+/* Data syscalls: their first argument is the fd written or read (for
+ * sendfile, the one written: nginx sends a file's body to its socket so). */
 static __always_inline bool is_data_sc(int sc)
 {
-	return sc >= LS_SC_READ && sc <= LS_SC_SENDMSG;
+	return (sc >= LS_SC_READ && sc <= LS_SC_SENDMSG) || sc == LS_SC_SENDFILE;
 }
 
 static __always_inline bool is_write_sc(int sc)
 {
-	return sc == LS_SC_WRITE || sc == LS_SC_WRITEV || sc == LS_SC_SENDTO || sc == LS_SC_SENDMSG;
+	return sc == LS_SC_WRITE || sc == LS_SC_WRITEV || sc == LS_SC_SENDTO || sc == LS_SC_SENDMSG ||
+	       sc == LS_SC_SENDFILE;
 }
 
 static __always_inline bool is_wait_sc(int sc)
@@ -373,8 +376,7 @@ static __noinline void emit_io(struct inflight *in, long ret, __u64 pid_tgid)
 	r->fd = (int)in->args[0];
 	r->sc = sc;
 	r->kind = in->kind;
-	r->dir = (sc == LS_SC_WRITE || sc == LS_SC_WRITEV || sc == LS_SC_SENDTO ||
-		  sc == LS_SC_SENDMSG) ? LS_DIR_WRITE : LS_DIR_READ;
+	r->dir = is_write_sc(sc) ? LS_DIR_WRITE : LS_DIR_READ;
 	if (in->kind == LS_FD_EVENTFD && sc == LS_SC_READ && ret == 8)
 		bpf_probe_read_user(&r->value, sizeof(r->value), (void *)in->args[1]);
 	submit(r);
@@ -525,6 +527,7 @@ LS_SYSCALL(shutdown, LS_SC_SHUTDOWN, 2)
 LS_SYSCALL(close, LS_SC_CLOSE, 1)
 LS_SYSCALL(pipe, LS_SC_PIPE, 1)
 LS_SYSCALL(pipe2, LS_SC_PIPE2, 2)
+LS_SYSCALL(sendfile64, LS_SC_SENDFILE, 4)
 
 /* The waker is the current task: sched_waking runs in its context, where
  * sched_wakeup may run on the woken task's CPU. */

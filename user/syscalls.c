@@ -34,6 +34,7 @@ static const char *const ls_names[LS_SC_MAX] = {
 	[LS_SC_CLOSE] = "close",
 	[LS_SC_PIPE] = "pipe",
 	[LS_SC_PIPE2] = "pipe2",
+	[LS_SC_SENDFILE] = "sendfile",
 };
 
 const char *ls_syscall_name(int lsc)

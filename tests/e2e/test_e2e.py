@@ -44,6 +44,8 @@ ECHO_ROUNDS, ECHO_SIZE = 1000, 100
 WAKES = 500
 ASYNCIO = os.path.join(ROOT, "tests", "workloads", "asyncio_wake.py")
 ASYNCIO_WAKES = 200
+SENDFILE = os.path.join(ROOT, "tests", "workloads", "sendfile_send.py")
+SENDFILE_BYTES = 1000000
 PRE_EVENTFD_TOKEN, PRE_LISTENER_TOKEN, PRE_EVENTFD_COUNT = 0xE1, 0x50, 5
 
 LIVE = set()              # every process started and not yet reaped
@@ -483,6 +485,26 @@ class E2E(unittest.TestCase):
         done = self.read_line(wl, "done ")
         self.assertEqual(col.wait_exit(EXIT_TIMEOUT), 0, col.describe())
         self.check_asyncio(col.final(), wl.pid, loop_tid, int(done[2]), ASYNCIO_WAKES)
+
+    def test_sendfile_bytes(self):
+        """A file's body sent to a socket with sendfile(2), as nginx does:
+        the sending socket wrote exactly its bytes, in as many calls."""
+        col = self.start_collector("run", "--", sys.executable, SENDFILE, SENDFILE_BYTES)
+        rc = col.wait_exit(ATTACH_TIMEOUT + WORKLOAD_TIMEOUT)
+        self.assertEqual(rc, 0, col.describe())
+        done = col.out.wait_for(lambda l: l.startswith("done "), 1).split()
+        size, calls, port = int(done[1]), int(done[2]), int(done[3])
+        self.assertEqual(size, SENDFILE_BYTES, col.describe())
+        final = col.final()
+        expect_no_drops(final)
+        socks = section(final, "sockets")
+        sender = only(pick(socks, remote=f"127.0.0.1:{port}"), "the sending socket")
+        expect(sender, "the sending socket", {
+            "write.bytes": SENDFILE_BYTES, "write.ops": calls, "write.errors": 0,
+            "read.bytes": 0})
+        receiver = only(pick(socks, local=f"127.0.0.1:{port}"), "the accepted socket")
+        expect(receiver, "the accepted socket", {
+            "read.bytes": SENDFILE_BYTES, "read.eof": 1, "write.bytes": 0})
 
     def test_preexisting(self):
         wl = self.start("preexisting")
