@@ -49,6 +49,7 @@ EMPTY_SYSCALL(close)
 EMPTY_SYSCALL(pipe)
 EMPTY_SYSCALL(pipe2)
 EMPTY_SYSCALL(sendfile64)
+EMPTY_SYSCALL(listen)
 
 SEC("tp_btf/sched_waking")
 int BPF_PROG(empty_sched_waking, struct task_struct *p)

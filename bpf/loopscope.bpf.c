@@ -211,6 +211,12 @@ static __always_inline bool is_write_sc(int sc)
 	       sc == LS_SC_SENDFILE;
 }
 
+/* connect, listen: the socket's addresses are read after the call */
+static __always_inline bool is_sock_op_sc(int sc)
+{
+	return sc == LS_SC_CONNECT || sc == LS_SC_SHUTDOWN || sc == LS_SC_LISTEN;
+}
+
 static __always_inline bool is_wait_sc(int sc)
 {
 	return sc == LS_SC_EPOLL_WAIT || sc == LS_SC_EPOLL_PWAIT || sc == LS_SC_EPOLL_PWAIT2;
@@ -240,7 +246,7 @@ static __always_inline int on_enter(struct syscall_trace_enter *ctx, const int s
 	if (nargs > 5)
 		in.args[5] = ctx->args[5];
 
-	if (is_data_sc(sc) || sc == LS_SC_CLOSE || sc == LS_SC_CONNECT || sc == LS_SC_SHUTDOWN) {
+	if (is_data_sc(sc) || sc == LS_SC_CLOSE || is_sock_op_sc(sc)) {
 		f = fd_file((int)in.args[0]);
 		in.kind = file_kind(f);
 		/* A write to an fd that is not open (EBADF): kept, with no object,
@@ -413,7 +419,7 @@ static __noinline void emit_sock_op(struct inflight *in, long ret, __u64 pid_tgi
 	r->ret = (int)ret;
 	r->arg = (int)in->args[1];
 	r->sc = in->sc;
-	if (in->sc == LS_SC_CONNECT && in->kind == LS_FD_SOCKET)
+	if ((in->sc == LS_SC_CONNECT || in->sc == LS_SC_LISTEN) && in->kind == LS_FD_SOCKET)
 		read_sockaddr(fd_file(r->fd), &r->addr, &type, &proto);
 	submit(r);
 }
@@ -482,7 +488,7 @@ static __always_inline int on_exit(struct syscall_trace_exit *ctx, const int sc)
 		emit_io(in, ret, pid_tgid);
 	else if (sc == LS_SC_CLOSE)
 		emit_close(in, ret, pid_tgid);
-	else if (sc == LS_SC_CONNECT || sc == LS_SC_SHUTDOWN)
+	else if (is_sock_op_sc(sc))
 		emit_sock_op(in, ret, pid_tgid);
 	else
 		emit_fd_new(in, ret, pid_tgid);
@@ -528,6 +534,7 @@ LS_SYSCALL(close, LS_SC_CLOSE, 1)
 LS_SYSCALL(pipe, LS_SC_PIPE, 1)
 LS_SYSCALL(pipe2, LS_SC_PIPE2, 2)
 LS_SYSCALL(sendfile64, LS_SC_SENDFILE, 4)
+LS_SYSCALL(listen, LS_SC_LISTEN, 2)
 
 /* The waker is the current task: sched_waking runs in its context, where
  * sched_wakeup may run on the woken task's CPU. */

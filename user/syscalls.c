@@ -35,6 +35,7 @@ static const char *const ls_names[LS_SC_MAX] = {
 	[LS_SC_PIPE] = "pipe",
 	[LS_SC_PIPE2] = "pipe2",
 	[LS_SC_SENDFILE] = "sendfile",
+	[LS_SC_LISTEN] = "listen",
 };
 
 const char *ls_syscall_name(int lsc)

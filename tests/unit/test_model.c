@@ -1198,6 +1198,42 @@ static void test_socketpair_seeded(void **state)
 	assert_int_equal(jlen(jobj_req(m, j, "reactors", A_EP), "interest"), 2);
 }
 
+/* A socket made while traced has no address when socket(2) returns: a
+ * listener gets the one it was bound to at listen(2); a failed listen
+ * changes nothing. */
+static void test_listen_address(void **state)
+{
+	struct fx *f = *state;
+	struct model *m = f->m;
+	static const uint8_t lo[4] = {127, 0, 0, 1}, none[4] = {0, 0, 0, 0};
+	uint64_t t = T0 + 1000;
+	struct ls_rec_fd_new sk = make_fd_new(t, WK_PID, WK_A, LS_SC_SOCKET, 3, A_LISTEN, LS_FD_SOCKET);
+	struct ls_rec_sock_op ls;
+	json_object *j;
+
+	memset(&ls, 0, sizeof(ls));
+	hdr(&ls.h, LS_REC_SOCK_OP, sizeof(ls), t + 500, WK_PID, WK_A);
+	ls.obj = A_LISTEN;
+	ls.start = t + 400;
+	ls.fd = 3;
+	ls.sc = LS_SC_LISTEN;
+	ls.arg = 128;
+	ls.addr = sa4(lo, 7000, none, 0);
+	sk.addr = sa4(none, 0, none, 0);
+	FEED(m, sk);
+	j = report(f, t + 100);
+	assert_string_equal(js(jobj_req(m, j, "sockets", A_LISTEN), "local"), "0.0.0.0:0");
+	ls.ret = -EADDRINUSE; /* failed: not bound, not listening */
+	FEED(m, ls);
+	j = report(f, t + 600);
+	assert_string_equal(js(jobj_req(m, j, "sockets", A_LISTEN), "local"), "0.0.0.0:0");
+	ls.ret = 0;
+	FEED(m, ls);
+	j = report(f, t + 700);
+	assert_string_equal(js(jobj_req(m, j, "sockets", A_LISTEN), "local"), "127.0.0.1:7000");
+	assert_string_equal(js(jobj_req(m, j, "sockets", A_LISTEN), "remote"), "");
+}
+
 /* ================================================================ 3. task states */
 
 #define ST_PID 3000
@@ -2640,6 +2676,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_socketpair_self_pipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socketpair_not_a_waker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socketpair_seeded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_listen_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_task_states, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_length, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeouts, setup, teardown),
