@@ -50,6 +50,7 @@ EMPTY_SYSCALL(pipe)
 EMPTY_SYSCALL(pipe2)
 EMPTY_SYSCALL(sendfile64)
 EMPTY_SYSCALL(listen)
+EMPTY_SYSCALL(bind)
 
 SEC("tp_btf/sched_waking")
 int BPF_PROG(empty_sched_waking, struct task_struct *p)

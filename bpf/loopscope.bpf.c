@@ -211,10 +211,15 @@ static __always_inline bool is_write_sc(int sc)
 	       sc == LS_SC_SENDFILE;
 }
 
-/* connect, listen: the socket's addresses are read after the call */
 static __always_inline bool is_sock_op_sc(int sc)
 {
-	return sc == LS_SC_CONNECT || sc == LS_SC_SHUTDOWN || sc == LS_SC_LISTEN;
+	return sc == LS_SC_CONNECT || sc == LS_SC_SHUTDOWN || sc == LS_SC_LISTEN || sc == LS_SC_BIND;
+}
+
+/* connect, listen, bind: the socket's addresses are read after the call */
+static __always_inline bool sock_op_reads_addr(int sc)
+{
+	return sc == LS_SC_CONNECT || sc == LS_SC_LISTEN || sc == LS_SC_BIND;
 }
 
 static __always_inline bool is_wait_sc(int sc)
@@ -419,7 +424,7 @@ static __noinline void emit_sock_op(struct inflight *in, long ret, __u64 pid_tgi
 	r->ret = (int)ret;
 	r->arg = (int)in->args[1];
 	r->sc = in->sc;
-	if ((in->sc == LS_SC_CONNECT || in->sc == LS_SC_LISTEN) && in->kind == LS_FD_SOCKET)
+	if (sock_op_reads_addr(in->sc) && in->kind == LS_FD_SOCKET)
 		read_sockaddr(fd_file(r->fd), &r->addr, &type, &proto);
 	submit(r);
 }
@@ -535,6 +540,7 @@ LS_SYSCALL(pipe, LS_SC_PIPE, 1)
 LS_SYSCALL(pipe2, LS_SC_PIPE2, 2)
 LS_SYSCALL(sendfile64, LS_SC_SENDFILE, 4)
 LS_SYSCALL(listen, LS_SC_LISTEN, 2)
+LS_SYSCALL(bind, LS_SC_BIND, 3)
 
 /* The waker is the current task: sched_waking runs in its context, where
  * sched_wakeup may run on the woken task's CPU. */

@@ -73,6 +73,7 @@ enum ls_syscall {
 	LS_SC_PIPE2,
 	LS_SC_SENDFILE, /* new ones go last: trace files hold these numbers */
 	LS_SC_LISTEN,
+	LS_SC_BIND,
 	LS_SC_MAX,
 };
 

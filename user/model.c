@@ -923,10 +923,11 @@ static void feed_sock_op(struct model *m, const struct ls_rec_sock_op *s)
 
 	task_get(m, s->h.tgid, s->h.tid, s->h.ts);
 	o = object_at(m, s->h.tgid, s->fd, s->obj, LS_FD_SOCKET, s->h.ts);
-	/* after connect, or listen (a socket made live is not bound yet when
-	 * socket() returns): its addresses now */
-	if (o && o->kind == LS_FD_SOCKET && (s->sc == LS_SC_CONNECT || s->sc == LS_SC_LISTEN) &&
-	    s->ret == 0 && s->addr.family)
+	/* after connect, bind or listen (a socket made live has no address
+	 * when socket() returns): its addresses now */
+	if (o && o->kind == LS_FD_SOCKET &&
+	    (s->sc == LS_SC_CONNECT || s->sc == LS_SC_LISTEN || s->sc == LS_SC_BIND) && s->ret == 0 &&
+	    s->addr.family)
 		((struct socket *)o)->addr = s->addr;
 }
 

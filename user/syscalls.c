@@ -36,6 +36,7 @@ static const char *const ls_names[LS_SC_MAX] = {
 	[LS_SC_PIPE2] = "pipe2",
 	[LS_SC_SENDFILE] = "sendfile",
 	[LS_SC_LISTEN] = "listen",
+	[LS_SC_BIND] = "bind",
 };
 
 const char *ls_syscall_name(int lsc)

@@ -1199,8 +1199,8 @@ static void test_socketpair_seeded(void **state)
 }
 
 /* A socket made while traced has no address when socket(2) returns: a
- * listener gets the one it was bound to at listen(2); a failed listen
- * changes nothing. */
+ * listener gets the one it was bound to at listen(2) (a failed listen
+ * changes nothing), a UDP socket at bind(2). */
 static void test_listen_address(void **state)
 {
 	struct fx *f = *state;
@@ -1232,6 +1232,20 @@ static void test_listen_address(void **state)
 	j = report(f, t + 700);
 	assert_string_equal(js(jobj_req(m, j, "sockets", A_LISTEN), "local"), "127.0.0.1:7000");
 	assert_string_equal(js(jobj_req(m, j, "sockets", A_LISTEN), "remote"), "");
+	/* a UDP server's socket is bound, never listened on */
+	sk = make_fd_new(t + 800, WK_PID, WK_A, LS_SC_SOCKET, 4, A_SOCK, LS_FD_SOCKET);
+	sk.addr = sa4(none, 0, none, 0);
+	sk.sock_type = SOCK_DGRAM;
+	FEED(m, sk);
+	ls.h.ts = t + 900;
+	ls.obj = A_SOCK;
+	ls.fd = 4;
+	ls.sc = LS_SC_BIND;
+	ls.addr = sa4(lo, 5353, none, 0);
+	FEED(m, ls);
+	j = report(f, t + 1000);
+	assert_string_equal(js(jobj_req(m, j, "sockets", A_SOCK), "local"), "127.0.0.1:5353");
+	assert_string_equal(js(jobj_req(m, j, "sockets", A_SOCK), "type"), "dgram");
 }
 
 /* ================================================================ 3. task states */
