@@ -51,6 +51,8 @@ EMPTY_SYSCALL(pipe2)
 EMPTY_SYSCALL(sendfile64)
 EMPTY_SYSCALL(listen)
 EMPTY_SYSCALL(bind)
+EMPTY_SYSCALL(recvmmsg)
+EMPTY_SYSCALL(sendmmsg)
 
 SEC("tp_btf/sched_waking")
 int BPF_PROG(empty_sched_waking, struct task_struct *p)

@@ -202,13 +202,14 @@ static __always_inline __u64 unix_peer(struct file *f)
  * sendfile, the one written: nginx sends a file's body to its socket so). */
 static __always_inline bool is_data_sc(int sc)
 {
-	return (sc >= LS_SC_READ && sc <= LS_SC_SENDMSG) || sc == LS_SC_SENDFILE;
+	return (sc >= LS_SC_READ && sc <= LS_SC_SENDMSG) || sc == LS_SC_SENDFILE ||
+	       sc == LS_SC_RECVMMSG || sc == LS_SC_SENDMMSG;
 }
 
 static __always_inline bool is_write_sc(int sc)
 {
 	return sc == LS_SC_WRITE || sc == LS_SC_WRITEV || sc == LS_SC_SENDTO || sc == LS_SC_SENDMSG ||
-	       sc == LS_SC_SENDFILE;
+	       sc == LS_SC_SENDFILE || sc == LS_SC_SENDMMSG;
 }
 
 static __always_inline bool is_sock_op_sc(int sc)
@@ -371,6 +372,24 @@ static __noinline void emit_ctl(struct inflight *in, long ret, __u64 pid_tgid)
 	submit(r);
 }
 
+/* recvmmsg/sendmmsg: the bytes of the first n messages of the vector. */
+struct mmsg_sum {
+	const struct mmsghdr *vec;
+	__u64 bytes;
+};
+
+static long mmsg_add(__u64 i, void *data)
+{
+	struct mmsg_sum *s = data;
+	unsigned int len = 0;
+
+	bpf_probe_read_user(&len, sizeof(len), &s->vec[i].msg_len);
+	s->bytes += len;
+	return 0;
+}
+
+#define MMSG_MAX 1024 /* UIO_MAXIOV: the kernel's own bound on vlen */
+
 static __noinline void emit_io(struct inflight *in, long ret, __u64 pid_tgid)
 {
 	struct ls_rec_io *r = reserve(sizeof(*r));
@@ -388,6 +407,13 @@ static __noinline void emit_io(struct inflight *in, long ret, __u64 pid_tgid)
 	r->sc = sc;
 	r->kind = in->kind;
 	r->dir = is_write_sc(sc) ? LS_DIR_WRITE : LS_DIR_READ;
+	if ((sc == LS_SC_RECVMMSG || sc == LS_SC_SENDMMSG) && ret > 0) {
+		struct mmsg_sum s = {.vec = (const struct mmsghdr *)in->args[1]};
+
+		bpf_loop(ret < MMSG_MAX ? (__u32)ret : MMSG_MAX, mmsg_add, &s, 0);
+		r->value = ret;
+		r->ret = s.bytes;
+	}
 	if (in->kind == LS_FD_EVENTFD && sc == LS_SC_READ && ret == 8)
 		bpf_probe_read_user(&r->value, sizeof(r->value), (void *)in->args[1]);
 	submit(r);
@@ -541,6 +567,8 @@ LS_SYSCALL(pipe2, LS_SC_PIPE2, 2)
 LS_SYSCALL(sendfile64, LS_SC_SENDFILE, 4)
 LS_SYSCALL(listen, LS_SC_LISTEN, 2)
 LS_SYSCALL(bind, LS_SC_BIND, 3)
+LS_SYSCALL(recvmmsg, LS_SC_RECVMMSG, 5)
+LS_SYSCALL(sendmmsg, LS_SC_SENDMMSG, 4)
 
 /* The waker is the current task: sched_waking runs in its context, where
  * sched_wakeup may run on the woken task's CPU. */

@@ -74,6 +74,8 @@ enum ls_syscall {
 	LS_SC_SENDFILE, /* new ones go last: trace files hold these numbers */
 	LS_SC_LISTEN,
 	LS_SC_BIND,
+	LS_SC_RECVMMSG, /* io record: ret the bytes of all messages, value their count */
+	LS_SC_SENDMMSG,
 	LS_SC_MAX,
 };
 

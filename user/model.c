@@ -794,7 +794,13 @@ static void feed_fd_new(struct model *m, const struct ls_rec_fd_new *f)
 
 static void io_count(struct io_side *side, const struct ls_rec_io *io, uint64_t blocked)
 {
-	if (io->ret > 0) {
+	bool mmsg = io->sc == LS_SC_RECVMMSG || io->sc == LS_SC_SENDMMSG;
+
+	if (mmsg && io->ret >= 0 && io->value) {
+		/* recvmmsg/sendmmsg: every message is an op (datagrams may be empty) */
+		side->bytes += io->ret;
+		side->ops += io->value;
+	} else if (io->ret > 0) {
 		side->bytes += io->ret;
 		side->ops++;
 	} else if (io->ret == 0) {

@@ -37,6 +37,8 @@ static const char *const ls_names[LS_SC_MAX] = {
 	[LS_SC_SENDFILE] = "sendfile",
 	[LS_SC_LISTEN] = "listen",
 	[LS_SC_BIND] = "bind",
+	[LS_SC_RECVMMSG] = "recvmmsg",
+	[LS_SC_SENDMMSG] = "sendmmsg",
 };
 
 const char *ls_syscall_name(int lsc)

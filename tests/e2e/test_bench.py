@@ -98,7 +98,7 @@ class Bench(unittest.TestCase):
     def test_floor_has_loopscopes_probes(self):
         probes = self.res["meta"]["probes"]
         self.assertEqual(probes.get("floor"), probes.get("loopscope"), probes)
-        self.assertEqual(probes["loopscope"], 60)  # 28 syscalls x enter, exit + 4 sched
+        self.assertEqual(probes["loopscope"], 64)  # 30 syscalls x enter, exit + 4 sched
 
     def test_syscall_cost(self):
         sc = self.res["syscall"]

@@ -512,6 +512,28 @@ class E2E(unittest.TestCase):
         expect(receiver, "the accepted socket", {
             "read.bytes": SENDFILE_BYTES, "read.eof": 1, "write.bytes": 0})
 
+    def test_udp_mmsg(self):
+        """Datagrams in batches: sendmmsg and recvmmsg count every message
+        as an op and every byte of them (message j of a batch of 16 has
+        10 + j bytes: 100 batches are 1600 messages, 28000 bytes)."""
+        col = self.start_collector("run", "--", workload("udp_mmsg"), 100, 16)
+        rc = col.wait_exit(ATTACH_TIMEOUT + WORKLOAD_TIMEOUT)
+        self.assertEqual(rc, 0, col.describe())
+        done = col.out.wait_for(lambda l: l.startswith("done "), 1).split()
+        messages, nbytes, sport, rport = map(int, done[1:])
+        self.assertEqual((messages, nbytes), (1600, 28000), col.describe())
+        final = col.final()
+        expect_no_drops(final)
+        socks = section(final, "sockets")
+        tx = only(pick(socks, local=f"127.0.0.1:{sport}"), "the sending socket")
+        rx = only(pick(socks, local=f"127.0.0.1:{rport}"), "the receiving socket")
+        expect(tx, "the sending socket", {
+            "type": "dgram", "remote": f"127.0.0.1:{rport}",
+            "write.bytes": 28000, "write.ops": 1600, "read.ops": 0})
+        expect(rx, "the receiving socket", {
+            "type": "dgram", "remote": f"127.0.0.1:{sport}",
+            "read.bytes": 28000, "read.ops": 1600, "write.ops": 0})
+
     def test_preexisting(self):
         wl = self.start("preexisting")
         port = int(self.read_line(wl, "ready ")[1])

@@ -1248,6 +1248,41 @@ static void test_listen_address(void **state)
 	assert_string_equal(js(jobj_req(m, j, "sockets", A_SOCK), "type"), "dgram");
 }
 
+/* recvmmsg/sendmmsg: ret is the bytes of all the messages, value their
+ * count; every message is an op, an empty datagram is no end of file. */
+static void test_mmsg_counts(void **state)
+{
+	struct fx *f = *state;
+	struct model *m = f->m;
+	uint64_t t = T0 + 1000;
+	struct ls_rec_fd_new sk = make_fd_new(t, WK_PID, WK_A, LS_SC_SOCKET, 4, A_SOCK, LS_FD_SOCKET);
+	struct ls_rec_io tx = make_io(t + 200, t + 100, WK_PID, WK_A, 4, A_SOCK, LS_FD_SOCKET,
+				      LS_DIR_WRITE, 45);
+	struct ls_rec_io rx = make_io(t + 400, t + 300, WK_PID, WK_A, 4, A_SOCK, LS_FD_SOCKET,
+				      LS_DIR_READ, 0);
+	struct ls_rec_io bad = make_io(t + 600, t + 500, WK_PID, WK_A, 4, A_SOCK, LS_FD_SOCKET,
+				       LS_DIR_READ, -EAGAIN);
+	struct socket *so;
+
+	sk.sock_type = SOCK_DGRAM;
+	tx.sc = LS_SC_SENDMMSG;
+	tx.value = 5; /* 5 datagrams, 45 bytes */
+	rx.sc = LS_SC_RECVMMSG;
+	rx.value = 3; /* 3 empty datagrams */
+	bad.sc = LS_SC_RECVMMSG;
+	FEED(m, sk);
+	FEED(m, tx);
+	FEED(m, rx);
+	FEED(m, bad);
+	so = sock_of(m, A_SOCK);
+	assert_int_equal(so->wr.bytes, 45);
+	assert_int_equal(so->wr.ops, 5);
+	assert_int_equal(so->rd.bytes, 0);
+	assert_int_equal(so->rd.ops, 3);
+	assert_int_equal(so->rd.eof, 0);
+	assert_int_equal(so->rd.eagain, 1);
+}
+
 /* ================================================================ 3. task states */
 
 #define ST_PID 3000
@@ -2691,6 +2726,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_socketpair_not_a_waker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socketpair_seeded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listen_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mmsg_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_task_states, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_length, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeouts, setup, teardown),
