@@ -8,7 +8,7 @@
 
 #include "protocol.h"
 
-#define HDR 4
+#define HDR PROTO_HDR
 
 const char *proto_socket_path(const char *opt)
 {
@@ -29,6 +29,14 @@ json_object *proto_msg(const char *type)
 	return o;
 }
 
+void proto_frame_header(char hdr[PROTO_HDR], size_t plen)
+{
+	hdr[0] = (char)(plen >> 24);
+	hdr[1] = (char)(plen >> 16);
+	hdr[2] = (char)(plen >> 8);
+	hdr[3] = (char)plen;
+}
+
 char *proto_frame_raw(const char *payload, size_t plen, size_t max, size_t *len)
 {
 	char *f;
@@ -38,10 +46,7 @@ char *proto_frame_raw(const char *payload, size_t plen, size_t max, size_t *len)
 	f = malloc(HDR + plen);
 	if (!f)
 		return NULL;
-	f[0] = (char)(plen >> 24);
-	f[1] = (char)(plen >> 16);
-	f[2] = (char)(plen >> 8);
-	f[3] = (char)plen;
+	proto_frame_header(f, plen);
 	memcpy(f + HDR, payload, plen);
 	*len = HDR + plen;
 	return f;

@@ -25,6 +25,10 @@ json_object *proto_msg(const char *type);
  * NULL when the payload is over max. */
 char *proto_frame(json_object *msg, size_t max, size_t *len);
 char *proto_frame_raw(const char *payload, size_t plen, size_t max, size_t *len);
+/* A frame's header for a payload of plen bytes into hdr, for a caller that
+ * writes the payload after it itself; PROTO_HDR bytes. */
+#define PROTO_HDR 4
+void proto_frame_header(char hdr[PROTO_HDR], size_t plen);
 
 /* Reassembles frames from a byte stream, holding at most one frame. */
 struct proto_reader {

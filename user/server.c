@@ -110,35 +110,32 @@ static struct frame *frame_new_with(json_object *msg, const char *state, size_t 
 				    enum frame_kind kind)
 {
 	static const char key[] = ",\"state\":";
-	size_t hlen, plen, len;
+	size_t hlen, plen;
 	const char *head = json_object_to_json_string_length(msg, JSON_C_TO_STRING_PLAIN, &hlen);
-	char *payload = NULL, *f;
 	struct frame *fr;
+	char *p;
 
-	if (state) { /* head is "{...}", with members: "{...,"state":STATE}" */
-		plen = hlen - 1 + sizeof(key) - 1 + slen + 1;
-		payload = malloc(plen);
-		if (!payload)
-			return NULL;
-		memcpy(payload, head, hlen - 1);
-		memcpy(payload + hlen - 1, key, sizeof(key) - 1);
-		memcpy(payload + hlen - 1 + sizeof(key) - 1, state, slen);
-		payload[plen - 1] = '}';
-	}
-	f = proto_frame_raw(payload ? payload : head, payload ? plen : hlen, PROTO_MAX_DOWN, &len);
-	free(payload);
-	if (!f)
+	/* head is "{...}", with members: with a state, "{...,"state":STATE}" */
+	plen = state ? hlen - 1 + sizeof(key) - 1 + slen + 1 : hlen;
+	if (plen == 0 || plen > PROTO_MAX_DOWN)
 		return NULL;
-	fr = malloc(sizeof(*fr) + len);
-	if (!fr) {
-		free(f);
+	fr = malloc(sizeof(*fr) + PROTO_HDR + plen);
+	if (!fr)
 		return NULL;
-	}
 	fr->refs = 1;
 	fr->kind = kind;
-	fr->len = len;
-	memcpy(fr->data, f, len);
-	free(f);
+	fr->len = PROTO_HDR + plen;
+	/* written in place: a state of 10,000 sockets is 7 MB, copied once */
+	proto_frame_header(fr->data, plen);
+	p = fr->data + PROTO_HDR;
+	if (!state) {
+		memcpy(p, head, hlen);
+		return fr;
+	}
+	memcpy(p, head, hlen - 1);
+	memcpy(p + hlen - 1, key, sizeof(key) - 1);
+	memcpy(p + hlen - 1 + sizeof(key) - 1, state, slen);
+	p[plen - 1] = '}';
 	return fr;
 }
 
