@@ -217,12 +217,6 @@ static __always_inline bool is_sock_op_sc(int sc)
 	return sc == LS_SC_CONNECT || sc == LS_SC_SHUTDOWN || sc == LS_SC_LISTEN || sc == LS_SC_BIND;
 }
 
-/* connect, listen, bind: the socket's addresses are read after the call */
-static __always_inline bool sock_op_reads_addr(int sc)
-{
-	return sc == LS_SC_CONNECT || sc == LS_SC_LISTEN || sc == LS_SC_BIND;
-}
-
 static __always_inline bool is_wait_sc(int sc)
 {
 	return sc == LS_SC_EPOLL_WAIT || sc == LS_SC_EPOLL_PWAIT || sc == LS_SC_EPOLL_PWAIT2;
@@ -450,7 +444,8 @@ static __noinline void emit_sock_op(struct inflight *in, long ret, __u64 pid_tgi
 	r->ret = (int)ret;
 	r->arg = (int)in->args[1];
 	r->sc = in->sc;
-	if (sock_op_reads_addr(in->sc) && in->kind == LS_FD_SOCKET)
+	/* connect, listen, bind: the socket's addresses after the call */
+	if (in->sc != LS_SC_SHUTDOWN && in->kind == LS_FD_SOCKET)
 		read_sockaddr(fd_file(r->fd), &r->addr, &type, &proto);
 	submit(r);
 }

@@ -446,6 +446,7 @@ static const char *task_label(const struct model *m, pid_t tid, char *buf, size_
 
 static void add_task(struct warning *w, const struct model *m, pid_t tid)
 {
+	const struct task *t = task_any(m, tid);
 	struct wobj *o;
 
 	if (w->nobj == WOBJ_MAX || tid <= 0)
@@ -453,7 +454,7 @@ static void add_task(struct warning *w, const struct model *m, pid_t tid)
 	o = &w->obj[w->nobj++];
 	snprintf(o->kind, sizeof(o->kind), "task");
 	o->tid = tid;
-	o->pid = task_any(m, tid) ? task_any(m, tid)->pid : 0;
+	o->pid = t ? t->pid : 0;
 	task_label(m, tid, o->label, sizeof(o->label));
 }
 

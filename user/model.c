@@ -100,9 +100,15 @@ struct object *model_object(const struct model *m, uint64_t addr)
 	return o;
 }
 
+/* A waker made of an AF_UNIX socketpair's two ends (socketpair_merge). */
+static bool is_socketpair(const struct object *o)
+{
+	return o->kind == LS_FD_PIPE && ((const struct waker *)o)->pair;
+}
+
 const char *model_kind_name(const struct object *o)
 {
-	if (o->kind == LS_FD_PIPE && ((const struct waker *)o)->pair)
+	if (is_socketpair(o))
 		return "socketpair";
 	return fd_kind_name(o->kind);
 }
@@ -220,7 +226,7 @@ static void object_close(struct model *m, struct object *o, uint64_t ts)
 {
 	if (o->kind == LS_FD_EVENTFD || o->kind == LS_FD_PIPE)
 		waker_note_lost(m, (struct waker *)o, ts);
-	if (o->kind == LS_FD_PIPE && ((struct waker *)o)->pair)
+	if (is_socketpair(o))
 		omap_del(&m->aliases, ((struct waker *)o)->pair);
 	omap_del(&m->objects, o->addr);
 	if (o->kind == LS_FD_EPOLL)
@@ -273,8 +279,7 @@ static struct object *object_get(struct model *m, pid_t pid, pid_t creator, uint
 	struct object *o = model_object(m, addr);
 	size_t size = object_size(kind);
 
-	if (o && (o->kind == kind || (kind == LS_FD_SOCKET && o->kind == LS_FD_PIPE &&
-				      ((struct waker *)o)->pair)))
+	if (o && (o->kind == kind || (kind == LS_FD_SOCKET && is_socketpair(o))))
 		return o; /* (a socketpair self-pipe is a waker made of two sockets) */
 	if (o) /* the address was freed and reused behind our back */
 		object_forget(m, o, ts);
@@ -930,10 +935,9 @@ static void feed_sock_op(struct model *m, const struct ls_rec_sock_op *s)
 	task_get(m, s->h.tgid, s->h.tid, s->h.ts);
 	o = object_at(m, s->h.tgid, s->fd, s->obj, LS_FD_SOCKET, s->h.ts);
 	/* after connect, bind or listen (a socket made live has no address
-	 * when socket() returns): its addresses now */
-	if (o && o->kind == LS_FD_SOCKET &&
-	    (s->sc == LS_SC_CONNECT || s->sc == LS_SC_LISTEN || s->sc == LS_SC_BIND) && s->ret == 0 &&
-	    s->addr.family)
+	 * when socket() returns): its addresses, read by the probe after the
+	 * call; a shutdown record has none */
+	if (o && o->kind == LS_FD_SOCKET && s->ret == 0 && s->addr.family)
 		((struct socket *)o)->addr = s->addr;
 }
 
