@@ -471,16 +471,41 @@ static json_object *report_head(const struct model *m, const struct report_info 
 	return root;
 }
 
-/* Where the object lists go: into a tree, or out to a stream one object at
- * a time.  begin(name), item(o) for each (the sink owns o), end(). */
+/* Where the object lists go: out to a stream one object at a time (f), or
+ * else into the tree root.  sink_begin(name), sink_item(o) for each (the
+ * sink owns o), sink_end(). */
 struct sink {
-	void (*begin)(struct sink *k, const char *name);
-	void (*item)(struct sink *k, json_object *o);
-	void (*end)(struct sink *k);
-	json_object *root, *array; /* the tree's */
-	FILE *f;                   /* the stream's */
-	size_t n;                  /* items in this list so far */
+	FILE *f;
+	json_object *root, *array;
+	size_t n; /* items in this list so far */
 };
+
+static void sink_begin(struct sink *k, const char *name)
+{
+	k->n = 0;
+	if (k->f) {
+		fprintf(k->f, ",\"%s\":[", name);
+	} else {
+		k->array = json_object_new_array();
+		json_object_object_add(k->root, name, k->array);
+	}
+}
+
+static void sink_item(struct sink *k, json_object *o)
+{
+	if (!k->f) {
+		json_object_array_add(k->array, o);
+		return;
+	}
+	fprintf(k->f, "%s%s", k->n++ ? "," : "", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+static void sink_end(struct sink *k)
+{
+	if (k->f)
+		fputc(']', k->f);
+}
 
 /* The four object lists, in docs/json.md's order. */
 static void report_lists(const struct model *m, const struct report_info *ri, struct sink *k)
@@ -494,78 +519,43 @@ static void report_lists(const struct model *m, const struct report_info *ri, st
 	size_t n;
 
 	tasks = report_tasks(m, &n);
-	k->begin(k, "tasks");
+	sink_begin(k, "tasks");
 	for (size_t i = 0; i < n; i++)
 		if (shown(ri, tasks[i]->pid))
-			k->item(k, task_json(tasks[i], ri->now));
-	k->end(k);
+			sink_item(k, task_json(tasks[i], ri->now));
+	sink_end(k);
 	free(tasks);
 
 	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
 		objs = report_objects(m, lists[l].kind, &n);
-		k->begin(k, lists[l].name);
+		sink_begin(k, lists[l].name);
 		for (size_t i = 0; i < n; i++) {
 			if (!shown(ri, objs[i]->pid))
 				continue;
 			if (lists[l].kind == LS_FD_EPOLL)
-				k->item(k, reactor_json(m, (struct reactor *)objs[i], ri->now));
+				sink_item(k, reactor_json(m, (struct reactor *)objs[i], ri->now));
 			else if (lists[l].kind == LS_FD_EVENTFD)
-				k->item(k, waker_json(m, (struct waker *)objs[i], ri->now));
+				sink_item(k, waker_json(m, (struct waker *)objs[i], ri->now));
 			else
-				k->item(k, socket_json(m, (struct socket *)objs[i], ri->now));
+				sink_item(k, socket_json(m, (struct socket *)objs[i], ri->now));
 		}
-		k->end(k);
+		sink_end(k);
 		free(objs);
 	}
 }
 
-static void tree_begin(struct sink *k, const char *name)
-{
-	k->array = json_object_new_array();
-	json_object_object_add(k->root, name, k->array);
-}
-
-static void tree_item(struct sink *k, json_object *o)
-{
-	json_object_array_add(k->array, o);
-}
-
-static void tree_end(struct sink *k)
-{
-	k->array = NULL;
-}
-
 json_object *report_json(const struct model *m, const struct report_info *ri)
 {
-	struct sink k = {.begin = tree_begin, .item = tree_item, .end = tree_end};
+	struct sink k = {.root = report_head(m, ri)};
 
-	k.root = report_head(m, ri);
 	if (!ri->head_only)
 		report_lists(m, ri, &k);
 	return k.root;
 }
 
-static void stream_begin(struct sink *k, const char *name)
-{
-	fprintf(k->f, ",\"%s\":[", name);
-	k->n = 0;
-}
-
-static void stream_item(struct sink *k, json_object *o)
-{
-	fprintf(k->f, "%s%s", k->n++ ? "," : "",
-		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-}
-
-static void stream_end(struct sink *k)
-{
-	fputc(']', k->f);
-}
-
 void report_json_write(FILE *f, const struct model *m, const struct report_info *ri)
 {
-	struct sink k = {.begin = stream_begin, .item = stream_item, .end = stream_end, .f = f};
+	struct sink k = {.f = f};
 	json_object *head = report_head(m, ri);
 	const char *s = json_object_to_json_string_ext(head, JSON_C_TO_STRING_PLAIN);
 
@@ -655,14 +645,14 @@ void report_text(FILE *f, const struct model *m, const struct report_info *ri)
 
 	objs = report_objects(m, LS_FD_EVENTFD, &n);
 	if (n)
-		fprintf(f, "%-7s %-5s %-9s %9s %9s %9s %9s %9s\n", "PID", "FD", "WAKER", "WRITES",
+		fprintf(f, "%-7s %-5s %-10s %9s %9s %9s %9s %9s\n", "PID", "FD", "WAKER", "WRITES",
 			"READS", "WAKES", "LAT p50", "LAT p99");
 	for (size_t i = 0; i < n; i++) {
 		const struct waker *w = (const struct waker *)objs[i];
 
 		fmt_ns(a, sizeof(a), hist_percentile(&w->latency_ns, 50));
 		fmt_ns(b, sizeof(b), hist_percentile(&w->latency_ns, 99));
-		fprintf(f, "%-7d %-5d %-9s %9llu %9llu %9llu %9s %9s%s\n", w->o.pid,
+		fprintf(f, "%-7d %-5d %-10s %9llu %9llu %9llu %9s %9s%s\n", w->o.pid,
 			w->o.nfds ? w->o.fds[0] : -1, model_kind_name(&w->o),
 			(unsigned long long)w->writes, (unsigned long long)w->reads,
 			(unsigned long long)w->wakes, a, b, w->o.open ? "" : " (closed)");
