@@ -17,6 +17,7 @@
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "procfs.h"
@@ -195,9 +196,19 @@ static void test_thread_cpu(void **state)
 	assert_int_equal(ns, 1234567890);
 	assert_int_equal(procfs_thread_cpu(root, 100, 104, &ns), -EINVAL);
 	assert_int_equal(procfs_thread_cpu(root, 100, 105, &ns), -ENOENT);
-	/* this thread's own, real: it has run, and it runs on */
-	assert_int_equal(procfs_thread_cpu("/proc", getpid(), getpid(), &ns), 0);
-	assert_true(ns > 0);
+	/* this thread's own, real: the kernel's count that CLOCK_THREAD_CPUTIME_ID
+	 * reads too, so between two readings of that clock */
+	{
+		struct timespec a, b;
+		uint64_t before, after;
+
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+		assert_int_equal(procfs_thread_cpu("/proc", getpid(), getpid(), &ns), 0);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+		before = (uint64_t)a.tv_sec * 1000000000u + (uint64_t)a.tv_nsec;
+		after = (uint64_t)b.tv_sec * 1000000000u + (uint64_t)b.tv_nsec;
+		assert_in_range(ns, before, after);
+	}
 }
 
 static void test_uid(void **state)
