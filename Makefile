@@ -71,7 +71,7 @@ $(OUT)/loopscope: $(APP_OBJS)
 $(OUT)/san/%.o: user/%.c $(wildcard user/*.h) bpf/loopscope.h | $(OUT)/san
 	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -c $< -o $@
 
-$(OUT)/tests/%: tests/unit/%.c $(patsubst user/%.c,$(OUT)/san/%.o,$(CORE_SRCS)) | $(OUT)/tests
+$(OUT)/tests/%: tests/unit/%.c tests/unit/records.h $(patsubst user/%.c,$(OUT)/san/%.o,$(CORE_SRCS)) | $(OUT)/tests
 	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $^ -lcmocka -ljson-c -lz -pthread -o $@
 
 # The trace reader's fuzz target (libFuzzer, clang): a short run is part of

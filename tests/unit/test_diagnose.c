@@ -21,6 +21,7 @@
 #include "diagnose.h"
 #include "model.h"
 #include "report.h"
+#include "records.h"
 
 #ifdef SYS_epoll_wait
 #define NR_WAIT SYS_epoll_wait
@@ -73,16 +74,6 @@ static int teardown(void **state)
 
 /* ---------------------------------------------------------------- records */
 
-static void hdr(struct ls_hdr *h, uint16_t type, size_t size, uint64_t ts, pid_t tid)
-{
-	memset(h, 0, sizeof(*h));
-	h->ts = ts;
-	h->tgid = PID;
-	h->tid = (uint32_t)tid;
-	h->type = type;
-	h->size = (uint16_t)size;
-}
-
 static void feed(struct fx *f, const void *rec, size_t len)
 {
 	assert_int_equal(model_feed(f->m, rec, len), 0);
@@ -90,38 +81,17 @@ static void feed(struct fx *f, const void *rec, size_t len)
 
 static void fd_new(struct fx *f, uint64_t ts, pid_t tid, uint16_t sc, int fd, uint64_t obj, uint8_t kind)
 {
-	struct ls_rec_fd_new r;
+	struct ls_rec_fd_new r = make_fd_new(ts, PID, tid, sc, fd, obj, kind);
 
-	memset(&r, 0, sizeof(r));
-	hdr(&r.h, LS_REC_FD_NEW, sizeof(r), ts, tid);
-	r.obj[0] = obj;
-	r.fd[0] = fd;
-	r.fd[1] = -1;
-	r.ret = fd;
-	r.sc = sc;
-	r.kind[0] = kind;
-	if (kind == LS_FD_SOCKET) {
-		r.sock_type = SOCK_STREAM;
-		r.addr.family = AF_INET;
-	}
 	feed(f, &r, sizeof(r));
 }
 
 static void ctl_add(struct fx *f, uint64_t ts, int epfd, uint64_t ep, int fd, uint64_t obj,
 		    uint8_t kind, uint64_t token)
 {
-	struct ls_rec_ctl r;
+	struct ls_rec_ctl r = make_ctl(ts, PID, LOOP, epfd, ep, EPOLL_CTL_ADD, fd, obj, kind, EPOLLIN,
+				       token);
 
-	memset(&r, 0, sizeof(r));
-	hdr(&r.h, LS_REC_CTL, sizeof(r), ts, LOOP);
-	r.obj = ep;
-	r.fd_obj = obj;
-	r.data = token;
-	r.epfd = epfd;
-	r.fd = fd;
-	r.op = EPOLL_CTL_ADD;
-	r.events = EPOLLIN;
-	r.fd_kind = kind;
 	feed(f, &r, sizeof(r));
 }
 
@@ -129,92 +99,52 @@ static void ctl_add(struct fx *f, uint64_t ts, int epfd, uint64_t ep, int fd, ui
 static void wait_rec(struct fx *f, pid_t tid, uint64_t start, uint64_t ts, int epfd, uint64_t ep,
 		     int64_t timeout_ns, int ret, const uint64_t *tokens)
 {
-	struct ls_rec_wait r;
+	struct ls_rec_wait r = make_wait(ts, start, PID, tid, epfd, ep, ret);
 
-	memset(&r, 0, sizeof(r));
-	hdr(&r.h, LS_REC_WAIT, sizeof(r), ts, tid);
-	r.obj = ep;
-	r.start = start;
 	r.timeout_ns = timeout_ns;
-	r.epfd = epfd;
-	r.ret = ret;
-	r.sc = LS_SC_EPOLL_WAIT;
 	r.cpu_enter = f->cpu_enter;
 	r.cpu_exit = f->cpu_exit;
-	for (int i = 0; i < ret && i < LS_WAIT_EVENTS_MAX; i++) {
-		r.ev[i].events = EPOLLIN;
-		r.ev[i].data = tokens[i];
-		r.nev++;
-	}
+	for (int i = 0; i < ret && i < LS_WAIT_EVENTS_MAX; i++)
+		wait_ev(&r, EPOLLIN, tokens[i]);
 	feed(f, &r, sizeof(r));
 }
 
 static void io_rec(struct fx *f, pid_t tid, uint64_t start, uint64_t ts, int fd, uint64_t obj,
 		   uint8_t kind, uint8_t dir, int64_t ret)
 {
-	struct ls_rec_io r;
+	struct ls_rec_io r = make_io(ts, start, PID, tid, fd, obj, kind, dir, ret);
 
-	memset(&r, 0, sizeof(r));
-	hdr(&r.h, LS_REC_IO, sizeof(r), ts, tid);
-	r.obj = obj;
-	r.start = start;
-	r.ret = ret;
-	r.fd = fd;
-	r.sc = dir == LS_DIR_WRITE ? LS_SC_WRITE : LS_SC_READ;
-	r.kind = kind;
-	r.dir = dir;
 	r.value = 1;
 	feed(f, &r, sizeof(r));
 }
 
 static void close_rec(struct fx *f, pid_t tid, uint64_t ts, int fd, uint64_t obj, uint8_t kind)
 {
-	struct ls_rec_close r;
+	struct ls_rec_close r = make_close(ts, PID, tid, fd, obj, kind);
 
-	memset(&r, 0, sizeof(r));
-	hdr(&r.h, LS_REC_CLOSE, sizeof(r), ts, tid);
-	r.obj = obj;
-	r.fd = fd;
-	r.kind = kind;
 	feed(f, &r, sizeof(r));
 }
 
 /* tid goes to sleep at ts: in a wait on ep (lsc != 0) or in raw syscall nr. */
 static void sleep_rec(struct fx *f, pid_t tid, uint64_t ts, long nr, uint16_t lsc, uint64_t ep)
 {
-	struct ls_rec_switch r;
+	struct ls_rec_switch r = make_switch(ts, PID, tid, 0, 0, 1, (int32_t)nr, lsc, ep);
 
-	memset(&r, 0, sizeof(r));
-	hdr(&r.h, LS_REC_SWITCH, sizeof(r), ts, tid);
-	r.prev_tid = (uint32_t)tid;
-	r.prev_tgid = PID;
-	r.prev_state = 1;
-	r.prev_sc = (int32_t)nr;
-	r.prev_lsc = lsc;
-	r.prev_obj = ep;
 	feed(f, &r, sizeof(r));
 }
 
 /* tid goes on CPU at ts. */
 static void run_rec(struct fx *f, pid_t tid, uint64_t ts)
 {
-	struct ls_rec_switch r;
+	struct ls_rec_switch r = make_switch(ts, 0, 0, PID, tid, 0, -1, 0, 0);
 
-	memset(&r, 0, sizeof(r));
-	hdr(&r.h, LS_REC_SWITCH, sizeof(r), ts, tid);
-	r.next_tid = (uint32_t)tid;
-	r.next_tgid = PID;
-	r.prev_sc = -1;
 	feed(f, &r, sizeof(r));
 }
 
 static void exit_rec(struct fx *f, pid_t tid, uint64_t ts)
 {
-	struct ls_rec_task r;
+	struct ls_rec_task r = make_task(LS_REC_TASK_EXIT, ts, PID, tid, 0, 0, 0, "worker");
 
-	memset(&r, 0, sizeof(r));
-	hdr(&r.h, LS_REC_TASK_EXIT, sizeof(r), ts, tid);
-	snprintf(r.comm, sizeof(r.comm), "worker");
 	feed(f, &r, sizeof(r));
 }
 

@@ -25,6 +25,7 @@
 #include "replay.h"
 #include "report.h"
 #include "trace.h"
+#include "records.h"
 
 #define T0 UINT64_C(5000000000)
 #define A_EP UINT64_C(0xffff888000002000)
@@ -54,16 +55,6 @@ static long file_size(const char *path)
 	return (long)st.st_size;
 }
 
-static void hdr(struct ls_hdr *h, uint16_t type, size_t size, uint32_t tid, uint64_t ts)
-{
-	h->ts = ts;
-	h->tgid = PID;
-	h->tid = tid;
-	h->type = type;
-	h->size = (uint16_t)size;
-	h->cpu = 1;
-}
-
 /* The collector's feed(): the recorder first, then the model. */
 static void live(struct recorder *r, struct model *m, const void *rec, size_t len)
 {
@@ -76,7 +67,7 @@ static void fd_new(struct recorder *r, struct model *m, uint64_t addr, int fd, u
 {
 	struct ls_rec_fd_new f = {0};
 
-	hdr(&f.h, LS_REC_FD_NEW, sizeof(f), PID, ts);
+	rec_hdr(&f.h, LS_REC_FD_NEW, sizeof(f), ts, PID, PID);
 	f.obj[0] = addr;
 	f.fd[0] = fd;
 	f.fd[1] = -1;
@@ -91,7 +82,7 @@ static void io(struct recorder *r, struct model *m, uint32_t tid, uint8_t dir, u
 {
 	struct ls_rec_io x = {0};
 
-	hdr(&x.h, LS_REC_IO, sizeof(x), tid, ts);
+	rec_hdr(&x.h, LS_REC_IO, sizeof(x), ts, PID, tid);
 	x.obj = A_EFD;
 	x.start = ts - 500;
 	x.ret = 8;
@@ -107,7 +98,7 @@ static void wait_ret(struct recorder *r, struct model *m, uint64_t start, uint64
 {
 	struct ls_rec_wait w = {0};
 
-	hdr(&w.h, LS_REC_WAIT, sizeof(w), POLLER, ts);
+	rec_hdr(&w.h, LS_REC_WAIT, sizeof(w), ts, PID, POLLER);
 	w.obj = A_EP;
 	w.start = start;
 	w.timeout_ns = -1;
@@ -133,7 +124,7 @@ static uint64_t scenario(struct recorder *r, struct model *m)
 	rec_seed_task(r, m, PID, POLLER, "srv", 232, T0);
 	fd_new(r, m, A_EP, 3, LS_FD_EPOLL, LS_SC_EPOLL_CREATE1, ts += 1000);
 	fd_new(r, m, A_EFD, 4, LS_FD_EVENTFD, LS_SC_EVENTFD2, ts += 1000);
-	hdr(&c.h, LS_REC_CTL, sizeof(c), PID, ts += 1000);
+	rec_hdr(&c.h, LS_REC_CTL, sizeof(c), ts += 1000, PID, PID);
 	c.obj = A_EP;
 	c.fd_obj = A_EFD;
 	c.data = TOKEN;
@@ -246,12 +237,12 @@ static void test_wait_record_of_format_1_0(void **state)
 	snprintf(meta.version, sizeof(meta.version), "loopscope test");
 	r = recorder_open(path, &meta, err, sizeof(err));
 	assert_non_null(r);
-	hdr(&w.h, LS_REC_WAIT, LS_REC_WAIT_V10_SIZE, POLLER, T0 + 10);
+	rec_hdr(&w.h, LS_REC_WAIT, LS_REC_WAIT_V10_SIZE, T0 + 10, PID, POLLER);
 	w.start = T0 + 5;
 	w.ret = 0;
 	w.cpu_enter = 111; /* beyond the old length: not written */
 	recorder_put(r, &w, LS_REC_WAIT_V10_SIZE);
-	hdr(&w.h, LS_REC_WAIT, sizeof(w), POLLER, T0 + 20);
+	rec_hdr(&w.h, LS_REC_WAIT, sizeof(w), T0 + 20, PID, POLLER);
 	w.cpu_enter = 7000;
 	w.cpu_exit = 9000;
 	recorder_put(r, &w, sizeof(w));
