@@ -54,7 +54,9 @@ static const struct diag_def defs[D_MAX] = {
 			  {"min", U_COUNT, 20, 1000000000, "self-wakes in that window"}}},
 	[D_BLOCKING] = {"blocking-in-loop",
 			"a polling thread blocks in a syscall or computes this long between two waits",
-			{{"time", U_NS, 10 * MS, 3600000 * MS, "the stall"}}},
+			{{"time", U_NS, 20 * MS, 3600000 * MS, "a sleep it asked for, or CPU"},
+			 {"wait", U_NS, 50 * MS, 3600000 * MS,
+			  "a wait on another of its threads or on the kernel"}}},
 	[D_NESTED] = {"nested-reactor",
 		      "a thread that polls reactor A waits in reactor B, or in a futex, while A has events",
 		      {{"time", U_NS, 10 * MS, 3600000 * MS, "time away from A"}}},
@@ -521,6 +523,55 @@ static bool reactor_open(const struct model *m, uint64_t addr)
 	return addr && omap_get(&m->reactors, addr) != NULL;
 }
 
+/* Another live thread served reactor r since `since`: it waits in r now,
+ * or returned from a wait on r since then.  A thread of a multi-threaded
+ * runtime (tokio's workers, Go's Ms) parks on a futex or runs tasks while
+ * another one holds the reactor: the reactor is not stalled. */
+static bool reactor_served(const struct model *m, uint64_t r, pid_t except, uint64_t since)
+{
+	void *v;
+
+	if (!r)
+		return false;
+	for (size_t i = 0; omap_next(&m->tasks, &i, NULL, &v);) {
+		const struct task *p = v;
+
+		if (p->tid == except || !p->alive)
+			continue;
+		if ((p->state == TASK_POLLING && p->waiting_on == r) ||
+		    (p->last_reactor == r && p->last_ret_ts >= since))
+			return true;
+	}
+	return false;
+}
+
+enum stall { STALL_ASKED, STALL_SHARED, STALL_CPU };
+
+/* A stall of ns in a thread's loop that stalls the loop.  The thread must
+ * sleep in its reactor when idle (a wait that could sleep: Go's sysmon
+ * only peeks with a zero timeout).  Then, by what it spent the time on:
+ * - a sleep the program asked for (nanosleep, a blocking read, poll, a
+ *   futex that timed out): from `time`; no runtime waits so;
+ * - CPU: from `time`, unless another thread served the reactor meanwhile
+ *   (tokio's workers, Go's Ms run tasks while another holds the reactor);
+ * - a wait on a thread of its own process (a futex a peer woke: a lock, a
+ *   condvar, a GC's join) or on the kernel (uninterruptible: a page fault,
+ *   a kernel lock, a disk): from `wait`, unless another thread served the
+ *   reactor (that is how tokio's and Go's idle workers park).
+ * A futex wait is one of the last kind too while it lasts (who will end
+ * it is not known yet), and needs an unserved reactor whatever ended it. */
+static bool stalls_loop(const struct diagnoses *d, const struct model *m, const struct task *t,
+			uint64_t reactor, enum stall kind, long nr, uint64_t since, uint64_t ns)
+{
+	uint64_t thr = d->val[D_BLOCKING][kind == STALL_SHARED];
+
+	if (!t->sleeps_in_wait || ns < thr)
+		return false;
+	if (kind == STALL_ASKED && !raw_syscall_is_futex(nr))
+		return true;
+	return !reactor_served(m, reactor, t->tid, since);
+}
+
 /* A stall's evidence is the longest one seen: a sighting in the middle of
  * a stall must not hide a longer one that ended. */
 static uint64_t longest(struct warning *w, uint64_t ns)
@@ -536,14 +587,16 @@ static void on_turn(void *ctx, const struct model *m, const struct turn *tn)
 {
 	struct diagnoses *d = ctx;
 	const struct task *t = tn->task;
-	uint64_t ts = tn->wait->h.ts, thr = d->val[D_BLOCKING][0], nthr = d->val[D_NESTED][0];
+	uint64_t ts = tn->wait->h.ts, nthr = d->val[D_NESTED][0];
 	struct tstate *s = tstate_get(d, t->tid, ts);
 	struct warning *w;
 	char l[96], r[96], b[96];
 
 	if (!s)
 		return;
-	if (tn->start && tn->block_ns >= thr &&
+	if (tn->start &&
+	    stalls_loop(d, m, t, tn->prev_reactor, tn->block_shared ? STALL_SHARED : STALL_ASKED,
+			tn->block_nr, tn->start, tn->block_ns) &&
 	    (w = sight(d, D_BLOCKING, 0, (uint64_t)t->tid, (uint64_t)tn->block_nr, ts))) {
 		const char *sc = raw_syscall_name(tn->block_nr);
 
@@ -557,7 +610,7 @@ static void on_turn(void *ctx, const struct model *m, const struct turn *tn)
 			task_label(m, t->tid, l, sizeof(l)), tn->block_ns / 1e6, sc ? sc : "a syscall",
 			object_label(m, tn->prev_reactor, LS_FD_EPOLL, r, sizeof(r)), w->mark, w->worst / 1e6);
 	}
-	if (tn->start && tn->busy_ns >= thr &&
+	if (tn->start && stalls_loop(d, m, t, tn->prev_reactor, STALL_CPU, -1, tn->start, tn->busy_ns) &&
 	    (w = sight(d, D_BLOCKING, 1, (uint64_t)t->tid, 0, ts))) {
 		w->mark++;
 		add_task(w, m, t->tid);
@@ -593,18 +646,6 @@ static void on_turn(void *ctx, const struct model *m, const struct turn *tn)
 		s->away_from = tn->prev_reactor;
 		s->away_in = tn->reactor;
 		s->away_since = tn->start;
-	} else if (!s->away_from && tn->start && tn->reactor == tn->prev_reactor && tn->ready &&
-		   tn->block_ns >= nthr && tn->block_nr == SYS_futex &&
-		   (w = sight(d, D_NESTED, 1, (uint64_t)t->tid, tn->reactor, ts))) {
-		w->mark++;
-		add_task(w, m, t->tid);
-		add_object(w, m, tn->reactor, LS_FD_EPOLL);
-		add_ev(w, "futex_ms", tn->block_ns / 1e6);
-		add_ev(w, "events_ready", tn->wait->ret);
-		add_ev(w, "times", (double)w->mark);
-		summary(w, "%s blocked %.1f ms on a futex inside its loop while %s had events ready (%d when it came back; %" PRIu64 " times)",
-			task_label(m, t->tid, l, sizeof(l)), tn->block_ns / 1e6,
-			object_label(m, tn->reactor, LS_FD_EPOLL, r, sizeof(r)), tn->wait->ret, w->mark);
 	}
 	if (s->away_from && !reactor_open(m, s->away_from))
 		s->away_from = 0;
@@ -705,19 +746,19 @@ static void check_task(struct diagnoses *d, const struct model *m, const struct 
 	if (now - s->win_start >= DIAG_WINDOW_NS) {
 		uint64_t span = now - s->win_start;
 
-		s->busy_n = t->empty_polls - s->empty;
+		s->busy_n = t->spin_polls - s->empty;
 		s->turns_n = t->turns - s->turns;
 		s->busy_rate = s->busy_n * 1e9 / span;
 		s->busy_bad = s->busy_rate >= (double)d->val[D_BUSY_POLL][0];
-		s->self_n = t->wakes_self - s->self;
+		s->self_n = t->self_spins - s->self;
 		s->wakes_n = wakes - s->wakes;
 		s->self_bad = s->self_n >= d->val[D_SELF_WAKE][1] &&
 			      s->self_n * 100 > d->val[D_SELF_WAKE][0] * s->wakes_n;
 		s->win_ns = span;
 		s->win_start = now;
-		s->empty = t->empty_polls;
+		s->empty = t->spin_polls;
 		s->turns = t->turns;
-		s->self = t->wakes_self;
+		s->self = t->self_spins;
 		s->wakes = wakes;
 	}
 	if (s->busy_bad && (w = sight(d, D_BUSY_POLL, 0, (uint64_t)t->tid, 0, now))) {
@@ -750,14 +791,15 @@ static void check_task(struct diagnoses *d, const struct model *m, const struct 
 static void check_stall_now(struct diagnoses *d, const struct model *m, const struct task *t,
 			    uint64_t now)
 {
-	uint64_t thr = d->val[D_BLOCKING][0];
 	struct warning *w;
 	char l[96];
 
 	if (!t->turns || !t->last_ret_ts)
 		return;
 	if (t->state == TASK_BLOCKED && t->sleep_since && now > t->sleep_since &&
-	    now - t->sleep_since >= thr &&
+	    stalls_loop(d, m, t, t->last_reactor,
+			t->blocked_shared || raw_syscall_is_futex(t->blocked_nr) ? STALL_SHARED : STALL_ASKED,
+			t->blocked_nr, t->sleep_since, now - t->sleep_since) &&
 	    (w = sight(d, D_BLOCKING, 0, (uint64_t)t->tid, (uint64_t)t->blocked_nr, now))) {
 		const char *sc = raw_syscall_name(t->blocked_nr);
 
@@ -778,7 +820,7 @@ static void check_stall_now(struct diagnoses *d, const struct model *m, const st
 		if (t->cpu_at_ret && t->cpu_read_ts > t->last_ret_ts)
 			busy = model_cpu_band(busy, t->cpu_read > t->cpu_at_ret ?
 						    t->cpu_read - t->cpu_at_ret : 0);
-		if (busy >= thr &&
+		if (stalls_loop(d, m, t, t->last_reactor, STALL_CPU, -1, t->last_ret_ts, busy) &&
 		    (w = sight(d, D_BLOCKING, 1, (uint64_t)t->tid, 0, now))) {
 			add_task(w, m, t->tid);
 			add_object(w, m, t->last_reactor, LS_FD_EPOLL);

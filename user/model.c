@@ -412,6 +412,7 @@ static void end_sleep(struct task *t, uint64_t ts)
 			if (ts - t->sleep_since > t->turn_block_ns) {
 				t->turn_block_ns = ts - t->sleep_since;
 				t->turn_block_nr = t->blocked_nr;
+				t->turn_block_shared = t->blocked_shared;
 			}
 		}
 	}
@@ -525,6 +526,7 @@ static void reactor_add_poller(struct reactor *r, pid_t tid)
 }
 
 #define TASK_STATE_DEAD 0x0080 /* TASK_DEAD in prev_state */
+#define TASK_STATE_UNINTERRUPTIBLE 0x0002
 #define TURN_CPU_SLACK_NS 4000000ULL /* a scheduler tick at HZ=250 (these machines' kernel) */
 
 enum wake_cause { WAKE_OTHER, WAKE_SOCKET, WAKE_WAKER };
@@ -546,6 +548,7 @@ static void end_turn(struct model *m, struct task *t, const struct ls_rec_wait *
 	struct turn tn = {
 		.task = t, .wait = w, .reactor = w->obj, .prev_reactor = t->last_reactor,
 		.start = t->last_ret_ts, .block_ns = t->turn_block_ns, .block_nr = t->turn_block_nr,
+		.block_shared = t->turn_block_shared,
 		.ready = w->ret > 0 && slept_within(t, w->start, w->h.ts) == 0 &&
 			 !(t->sleep_since && t->sleep_since >= w->start),
 	};
@@ -582,11 +585,24 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 	int norphans = 0;
 	bool self = false;
 
+	/* slept between the last wait and this one, or inside this one */
+	bool gap_slept = t->turn_block_ns || (t->sleep_since && t->sleep_since < w->start) ||
+			 (t->last_ret_ts && slept_within(t, t->last_ret_ts, w->start));
+	bool wait_slept = slept_within(t, w->start, ts) || (t->sleep_since && t->sleep_since >= w->start);
+	bool empty0 = w->ret == 0 && w->timeout_ns == 0;
+
 	if (ts > w->start)
 		t->t_polling += ts - w->start;
 	if (t->last_ret_ts && w->start >= t->last_ret_ts)
 		hist_add(&t->turn_ns, w->start - t->last_ret_ts);
 	end_turn(m, t, w);
+	/* a zero-timeout poll with nothing between it and the last wait but
+	 * CPU spins; one between real sleeps (Go's Ms poll the netpoller with
+	 * a zero timeout before they park on a futex) does not */
+	if (empty0 && !gap_slept)
+		t->spin_polls++;
+	if (w->timeout_ns != 0)
+		t->sleeps_in_wait = true;
 	t->last_ret_ts = ts;
 	t->last_wait_ns = ts > w->start ? ts - w->start : 0;
 	t->last_reactor = w->obj;
@@ -600,6 +616,7 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 	t->cpu_at_ret = w->cpu_exit;
 	t->turn_block_ns = 0;
 	t->turn_block_nr = -1;
+	t->turn_block_shared = false;
 	if (r) {
 		r->last_poll_ts = ts;
 		r->turns++;
@@ -611,6 +628,7 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 	}
 	if (w->ret == 0) {
 		t->wakes_timeout++;
+		t->last_self_wake = false;
 		return;
 	}
 	for (int i = 0; r && i < w->nev && i < LS_WAIT_EVENTS_MAX; i++) {
@@ -654,6 +672,13 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 		t->wakes_other++;
 	if (self)
 		t->wakes_self++;
+	/* a self-wake that follows a self-wake with no sleep anywhere between
+	 * is a spin: a timer re-armed by the loop thread (tokio), or a block_on
+	 * future woken by the thread's own driver, wakes itself once and then
+	 * sleeps until the timer or the IO comes */
+	if (self && !wait_slept && t->last_self_wake && !gap_slept)
+		t->self_spins++;
+	t->last_self_wake = self && !wait_slept;
 }
 
 /* The kernel always watches these, and fdinfo shows them: so do we. */
@@ -841,19 +866,26 @@ static void waker_note_ebadf(struct model *m, const struct ls_rec_io *io)
 }
 
 /* Round trips: a write right after a read of the same socket by the same
- * thread (no wait, no sleep in between) answers that read. */
-static void socket_note_order(struct socket *s, const struct task *t, const struct ls_rec_io *io,
-			      uint64_t blocked)
+ * thread (no wait, no sleep in between) answers that read.  Its wait is
+ * the socket's own: from the socket's last write (or its creation) to the
+ * read's data, the time its writes were held behind that read, whatever
+ * the thread did meanwhile (another task's timer keeps its epoll waits
+ * short; inside a tokio block_on it parks on a futex instead). */
+static void socket_note_order(struct socket *s, const struct task *t, const struct ls_rec_io *io)
 {
 	if (io->ret <= 0)
 		return;
 	if (io->dir == LS_DIR_READ) {
+		uint64_t since = s->last_wr_end ? s->last_wr_end : s->o.created_ts;
+
 		s->rd_tid = io->h.tid;
 		s->rd_end = io->h.ts;
 		s->rd_answered = false;
-		s->rd_wait_ns = blocked + (t->last_ret_ts > s->last_op_end ? t->last_wait_ns : 0);
-	} else if (s->rd_tid == (pid_t)io->h.tid && s->rd_end && t->last_ret_ts <= s->rd_end &&
-		   slept_within(t, s->rd_end, io->start) == 0) {
+		s->rd_wait_ns = io->h.ts > since ? io->h.ts - since : 0;
+		return;
+	}
+	if (s->rd_tid == (pid_t)io->h.tid && s->rd_end && t->last_ret_ts <= s->rd_end &&
+	    slept_within(t, s->rd_end, io->start) == 0) {
 		if (!s->rd_answered) {
 			s->trips++;
 			s->trips_wait_ns += s->rd_wait_ns;
@@ -862,7 +894,7 @@ static void socket_note_order(struct socket *s, const struct task *t, const stru
 	} else {
 		s->solo_writes++;
 	}
-	s->last_op_end = io->h.ts;
+	s->last_wr_end = io->h.ts;
 }
 
 static void feed_io(struct model *m, const struct ls_rec_io *io)
@@ -882,7 +914,7 @@ static void feed_io(struct model *m, const struct ls_rec_io *io)
 		struct socket *s = (struct socket *)o;
 		uint64_t blocked = slept_within(t, io->start, ts);
 
-		socket_note_order(s, t, io, blocked);
+		socket_note_order(s, t, io);
 		if (io->dir == LS_DIR_WRITE) {
 			io_count(&s->wr, io, blocked);
 			return;
@@ -967,6 +999,7 @@ static void feed_switch(struct model *m, const struct ls_rec_switch *s)
 
 			t->state = wait ? TASK_POLLING : TASK_BLOCKED;
 			t->blocked_nr = wait ? -1 : s->prev_sc;
+			t->blocked_shared = !wait && (s->prev_state & TASK_STATE_UNINTERRUPTIBLE);
 			t->waiting_on = wait ? s->prev_obj : 0;
 			t->sleep_since = ts;
 			if (wait) {
@@ -992,6 +1025,10 @@ static void feed_wakeup(struct model *m, const struct ls_rec_wakeup *w)
 	t = task_get(m, w->tgid, w->tid, w->h.ts);
 	if (t->state != TASK_BLOCKED && t->state != TASK_POLLING)
 		return; /* already awake: a spurious or repeated wakeup */
+	/* a futex another thread of its process woke: it waited on that thread */
+	if (t->state == TASK_BLOCKED && raw_syscall_is_futex(t->blocked_nr) &&
+	    w->h.tgid == (uint32_t)t->pid && w->h.tid != (uint32_t)t->tid)
+		t->blocked_shared = true;
 	end_sleep(t, w->h.ts);
 	t->state = TASK_RUNNABLE;
 	t->runnable_since = w->h.ts;

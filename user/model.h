@@ -30,6 +30,9 @@ struct task {
 	bool alive;
 	enum task_state state;
 	long blocked_nr;   /* raw syscall number when BLOCKED, -1: none */
+	bool blocked_shared; /* that sleep waits on the kernel (uninterruptible: a page fault, a
+			      * kernel lock, a disk) or on a thread of its own process (a futex
+			      * another of its threads woke: a lock, a condvar, a GC's join) */
 	uint64_t first_ts, exit_ts;
 	bool on_cpu;
 	uint64_t oncpu_since, runnable_since, sleep_since, waking_ts;
@@ -43,9 +46,16 @@ struct task {
 	uint64_t cpu_read, cpu_read_ts; /* the kernel's CPU time read at a tick, and when */
 	uint64_t turn_block_ns;  /* longest sleep in another syscall since then */
 	long turn_block_nr;
+	bool turn_block_shared;
 	uint64_t last_reactor;   /* the reactor of its last wait */
 	uint64_t last_wait_ns;   /* entry -> return of its last wait */
 	uint64_t empty_polls;    /* waits with a zero timeout that returned nothing */
+	/* How runtimes differ from bugs (docs/diagnoses.md): */
+	bool sleeps_in_wait;     /* it has made a wait that could sleep (timeout not 0):
+				  * a loop thread, not one that only peeks (Go's sysmon) */
+	uint64_t spin_polls;     /* empty zero-timeout waits with no sleep since the last wait */
+	uint64_t self_spins;     /* self-wakes right after another, no sleep between */
+	bool last_self_wake;     /* its last wait returned a self-wake without sleeping */
 	uint64_t sleeps[SLEEP_RING][2]; /* recent sleeps, to attribute to syscalls */
 	unsigned int sleep_next;
 	struct hist turn_ns, wake_to_run_ns;
@@ -126,7 +136,7 @@ struct socket {
 	/* round trips: a read that returned data, then writes by the same
 	 * thread with no wait in between (for the half-duplex diagnosis) */
 	pid_t rd_tid;
-	uint64_t rd_end, rd_wait_ns, last_op_end;
+	uint64_t rd_end, rd_wait_ns, last_wr_end;
 	bool rd_answered;
 	uint64_t trips, trips_wait_ns, solo_writes;
 	struct hist *readiness_ns; /* allocated on first sample: 10,000 idle sockets stay cheap */
@@ -157,6 +167,7 @@ struct turn {
 	uint64_t busy_ns;               /* on CPU from start to this wait */
 	uint64_t block_ns;              /* its longest sleep in another syscall */
 	long block_nr;                  /* that syscall (raw number), -1: none */
+	bool block_shared;              /* that sleep was on the kernel or a peer thread */
 	bool ready;                     /* this wait returned events without sleeping */
 };
 

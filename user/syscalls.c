@@ -86,6 +86,15 @@ bool raw_syscall_is_wait(long nr)
 	return nr == SYS_epoll_pwait || nr == SYS_epoll_pwait2;
 }
 
+bool raw_syscall_is_futex(long nr)
+{
+#ifdef SYS_futex_waitv
+	if (nr == SYS_futex_waitv)
+		return true;
+#endif
+	return nr == SYS_futex;
+}
+
 static const char *const kind_names[LS_FD_KIND_MAX] = {
 	[LS_FD_OTHER] = "other",     [LS_FD_SOCKET] = "socket",     [LS_FD_PIPE] = "pipe",
 	[LS_FD_EVENTFD] = "eventfd", [LS_FD_EPOLL] = "epoll",       [LS_FD_TIMERFD] = "timerfd",

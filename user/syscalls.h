@@ -8,6 +8,7 @@
 const char *ls_syscall_name(int lsc);  /* enum ls_syscall */
 const char *raw_syscall_name(long nr); /* "futex", or NULL when unknown */
 bool raw_syscall_is_wait(long nr);     /* epoll_wait, epoll_pwait, epoll_pwait2 */
+bool raw_syscall_is_futex(long nr);    /* futex, futex_waitv */
 const char *fd_kind_name(int kind);    /* enum ls_fd_kind */
 
 #endif

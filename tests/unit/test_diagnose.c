@@ -155,6 +155,16 @@ static void idle(struct fx *f, uint64_t ts)
 	sleep_rec(f, LOOP, ts, NR_WAIT, LS_SC_EPOLL_WAIT, A_EP);
 }
 
+/* OTHER goes to sleep in a wait on reactor fd 4 at ts, and stays there. */
+static void idle_other(struct fx *f, uint64_t ts)
+{
+	static const uint64_t tok = 5;
+
+	run_rec(f, OTHER, ts - 2000);
+	wait_rec(f, OTHER, ts - 1500, ts - 1000, 4, A_EP, -1, 1, &tok);
+	sleep_rec(f, OTHER, ts, NR_WAIT, LS_SC_EPOLL_WAIT, A_EP);
+}
+
 static void loop_setup(struct fx *f, uint64_t ts)
 {
 	fd_new(f, ts, LOOP, LS_SC_EPOLL_CREATE1, 4, A_EP, LS_FD_EPOLL);
@@ -370,10 +380,11 @@ static void test_self_wake(void **state)
 	a = run_json(f, T0 + 1000 + 1000 * MS);
 	assert_empty(a);
 
-	/* 20 of its own and 19 from another thread: 51% */
-	for (int i = 0; i < 20; i++)
+	/* 21 of its own in a row (the first of a row follows a wake from
+	 * elsewhere: 20 spins) and 18 from another thread: 20 of 39, 51% */
+	for (int i = 0; i < 21; i++)
 		self_round(f, T0 + 1010 * MS + (uint64_t)i * MS, LOOP);
-	for (int i = 0; i < 19; i++)
+	for (int i = 0; i < 18; i++)
 		self_round(f, T0 + 1100 * MS + (uint64_t)i * MS, OTHER);
 	idle(f, T0 + 1150 * MS);
 	a = run_json(f, T0 + 1000 + 2000 * MS);
@@ -383,21 +394,44 @@ static void test_self_wake(void **state)
 	assert_task_obj(w, 0, LOOP);
 	assert_obj(f->m, w, 1, "waker", A_EFD);
 
-	/* 20 and 20: exactly half is not most */
-	for (int i = 0; i < 20; i++) {
+	/* 20 spins of 41 wakes: under half is not most */
+	for (int i = 0; i < 21; i++)
 		self_round(f, T0 + 2010 * MS + (uint64_t)i * MS, LOOP);
+	for (int i = 0; i < 20; i++)
 		self_round(f, T0 + 2100 * MS + (uint64_t)i * MS, OTHER);
-	}
 	idle(f, T0 + 2150 * MS);
 	assert_false(active(one(run_json(f, T0 + 1000 + 3000 * MS), "self-wake")));
 	/* the share is configurable: 40% makes the same window a self-wake */
 	assert_int_equal(diagnose_configure(f->d, "self-wake=40", false), 0);
-	for (int i = 0; i < 20; i++) {
+	for (int i = 0; i < 21; i++)
 		self_round(f, T0 + 3010 * MS + (uint64_t)i * MS, LOOP);
+	for (int i = 0; i < 20; i++)
 		self_round(f, T0 + 3100 * MS + (uint64_t)i * MS, OTHER);
-	}
 	idle(f, T0 + 3150 * MS);
 	assert_true(active(one(run_json(f, T0 + 1000 + 4000 * MS), "self-wake")));
+}
+
+/* tokio re-arming a timer: the loop thread writes its own eventfd, its
+ * next wait returns it at once, and then it sleeps until the timer: 100
+ * times a second, every wake its own, and no spin. */
+static void test_self_wake_timer_rearm(void **state)
+{
+	struct fx *f = *state;
+
+	loop_setup(f, T0);
+	run_json(f, T0 + 1000);
+	for (int i = 0; i < 200; i++) {
+		uint64_t t = T0 + 10 * MS + (uint64_t)i * 10 * MS;
+
+		self_round(f, t, LOOP);
+		idle(f, t + 1000); /* sleeps in its wait until the timer */
+		run_rec(f, LOOP, t + 10 * MS - 1000);
+		wait_rec(f, LOOP, t + 900, t + 10 * MS - 500, 4, A_EP, 10 * MS, 0, NULL);
+	}
+	assert_empty(run_json(f, T0 + 1000 + 1000 * MS));
+	assert_empty(run_json(f, T0 + 1000 + 2000 * MS));
+	assert_int_equal(model_task(f->m, LOOP)->wakes_self, 200);
+	assert_int_equal(model_task(f->m, LOOP)->self_spins, 0);
 }
 
 /* ================================================================ blocking-in-loop */
@@ -424,6 +458,7 @@ static void test_blocking(void **state)
 	json_object *a, *w;
 	uint64_t t;
 
+	assert_int_equal(diagnose_configure(f->d, "blocking-in-loop=10ms", false), 0);
 	loop_setup(f, T0);
 	run_rec(f, LOOP, T0 + 50);
 	wait_rec(f, LOOP, T0 + 100, T0 + 1000, 4, A_EP, -1, 1, &tok);
@@ -473,6 +508,7 @@ static void test_blocking_now_counts_no_stolen_time(void **state)
 	static const uint64_t tok = 5;
 	uint64_t t = T0 + 1000;
 
+	assert_int_equal(diagnose_configure(f->d, "blocking-in-loop=10ms", false), 0);
 	loop_setup(f, T0);
 	run_rec(f, LOOP, T0 + 50);
 	f->cpu_enter = 40 * MS;
@@ -499,6 +535,119 @@ static void test_blocking_threshold(void **state)
 	assert_empty(run_json(f, t));
 	t = stall_turn(f, t, SYS_nanosleep, 30 * MS, 0);
 	assert_int_equal(count_named(run_json(f, t), "blocking-in-loop"), 1);
+}
+
+/* A turn of the loop from t: it sleeps `blocked` in nr (uninterruptibly
+ * when d), woken by `waker` (0: by nothing traced), then waits again. */
+static uint64_t stall_turn_by(struct fx *f, uint64_t t, long nr, uint64_t blocked, bool d, pid_t waker)
+{
+	static const uint64_t tok = 5;
+	struct ls_rec_switch sw = make_switch(t, PID, LOOP, 0, 0, d ? 2 : 1, (int32_t)nr, 0, 0);
+	struct ls_rec_wakeup wk = make_wakeup(t + blocked, waker ? PID : 0, waker, PID, LOOP);
+
+	feed(f, &sw, sizeof(sw));
+	if (waker)
+		feed(f, &wk, sizeof(wk));
+	run_rec(f, LOOP, t + blocked + (waker ? 500 : 0));
+	t += blocked + 500;
+	wait_rec(f, LOOP, t, t + 1000, 4, A_EP, -1, 1, &tok);
+	return t + 1000;
+}
+
+/* How multi-threaded runtimes wait: tokio's idle worker parks on a condvar
+ * (a futex another worker wakes) while that worker sleeps in the reactor;
+ * Go's Ms the same, and they run goroutines for long between two polls of
+ * the netpoller while another M polls it.  None of it stalls the loop. */
+static void test_blocking_not_while_another_thread_polls(void **state)
+{
+	struct fx *f = *state;
+	static const uint64_t tok = 5;
+	uint64_t t;
+
+	loop_setup(f, T0);
+	run_rec(f, LOOP, T0 + 50);
+	wait_rec(f, LOOP, T0 + 100, T0 + 1000, 4, A_EP, -1, 1, &tok);
+	idle_other(f, T0 + 1500); /* OTHER holds the reactor from now on */
+	t = stall_turn_by(f, T0 + 2000, SYS_futex, 300 * MS, false, OTHER);
+	t = stall_turn_by(f, t, SYS_futex, 300 * MS, false, 0);
+	t = stall_turn_by(f, t, SYS_read, 300 * MS, true, 0); /* a page fault, a kernel lock */
+	t = stall_turn(f, t, -1, 0, 300 * MS);                /* tasks on CPU */
+	assert_empty(run_json(f, t));
+	sleep_rec(f, LOOP, t + 10, SYS_futex, 0, 0);          /* parked now */
+	assert_empty(run_json(f, t + 10 + 900 * MS));
+	run_rec(f, LOOP, t + 20 + 900 * MS);
+	t += 30 + 900 * MS;
+	wait_rec(f, LOOP, t, t + 1000, 4, A_EP, -1, 1, &tok);
+	/* a sleep the program asked for stalls its tasks whoever polls */
+	t = stall_turn_by(f, t + 1000, SYS_nanosleep, 40 * MS, false, 0);
+	assert_int_equal(count_named(run_json(f, t), "blocking-in-loop"), 1);
+}
+
+/* The loop alone on its reactor: a futex another of its threads woke (a
+ * GC's join, a lock) is a stall from `wait` (50 ms), one that timed out
+ * (Atomics.wait, a timed park) from `time` (20 ms), like CPU. */
+static void test_blocking_futex_alone(void **state)
+{
+	struct fx *f = *state;
+	static const uint64_t tok = 5;
+	json_object *a;
+	uint64_t t;
+
+	loop_setup(f, T0);
+	run_rec(f, LOOP, T0 + 50);
+	wait_rec(f, LOOP, T0 + 100, T0 + 1000, 4, A_EP, -1, 1, &tok);
+	t = stall_turn_by(f, T0 + 2000, SYS_futex, 49 * MS, false, OTHER);
+	t = stall_turn_by(f, t, SYS_read, 49 * MS, true, 0);
+	t = stall_turn_by(f, t, SYS_futex, 19 * MS, false, 0);
+	t = stall_turn(f, t, -1, 0, 19 * MS);
+	assert_empty(run_json(f, t));
+	t = stall_turn_by(f, t, SYS_futex, 50 * MS, false, OTHER);
+	a = run_json(f, t);
+	assert_int_equal(ev_int(one(a, "blocking-in-loop"), "duration_ms"), 50);
+	t = stall_turn_by(f, t, SYS_futex, 20 * MS, false, 0);
+	a = run_json(f, t);
+	assert_int_equal(ev_int(one(a, "blocking-in-loop"), "stalls"), 2);
+	t = stall_turn(f, t, -1, 0, 20 * MS);
+	assert_int_equal(count_named(run_json(f, t), "blocking-in-loop"), 2);
+}
+
+/* Go's sysmon polls the netpoller with a zero timeout only, and sleeps in
+ * nanosleep between: it never waits in the reactor, so it is no loop. */
+static void test_blocking_not_a_loop_that_only_peeks(void **state)
+{
+	struct fx *f = *state;
+	static const uint64_t tok = 5;
+	uint64_t t = T0 + 1000;
+
+	loop_setup(f, T0);
+	for (int i = 0; i < 50; i++) {
+		wait_rec(f, LOOP, t, t + 1000, 4, A_EP, 0, i % 2, &tok);
+		sleep_rec(f, LOOP, t + 2000, SYS_nanosleep, 0, 0);
+		run_rec(f, LOOP, t + 2000 + 30 * MS);
+		t += 31 * MS;
+	}
+	assert_empty(run_json(f, t));
+	assert_empty(run_json(f, t + 1000 * MS));
+}
+
+/* Go's Ms poll with a zero timeout when they look for work, between
+ * sleeps on a futex: thousands a second, no spin. */
+static void test_busy_poll_not_between_sleeps(void **state)
+{
+	struct fx *f = *state;
+	uint64_t t = T0 + 1000;
+
+	loop_setup(f, T0);
+	run_json(f, T0 + 500);
+	for (int i = 0; i < 3000; i++) {
+		wait_rec(f, LOOP, t, t + 1000, 4, A_EP, 0, 0, NULL);
+		sleep_rec(f, LOOP, t + 2000, SYS_futex, 0, 0);
+		run_rec(f, LOOP, t + 200000);
+		t += 300000;
+	}
+	assert_empty(run_json(f, T0 + 500 + 1000 * MS));
+	assert_int_equal(model_task(f->m, LOOP)->empty_polls, 3000);
+	assert_int_equal(model_task(f->m, LOOP)->spin_polls, 1); /* the first: no sleep before it */
 }
 
 /* ================================================================ lost-waker */
@@ -819,8 +968,9 @@ static void test_table_bounded(void **state)
 		for (int i = 0; i < 1001; i++)
 			wait_rec(f, tid, T0 + 2000 + (uint64_t)i * 1000, T0 + 2500 + (uint64_t)i * 1000, 4,
 				 A_EP, 0, 0, NULL);
-	run_json(f, T0 + 1500); /* every thread's window starts */
-	a = run_json(f, T0 + 1500 + 1000 * MS);
+	/* every thread's window started at its first wait's return */
+	a = run_json(f, T0 + 2500 + 1000 * MS);
+	assert_int_equal(count_named(a, "busy-poll"), DIAG_MAX_WARNINGS);
 	assert_int_equal(json_object_array_length(a), DIAG_MAX_WARNINGS);
 }
 
@@ -831,6 +981,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_busy_poll, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_poll_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_self_wake, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_self_wake_timer_rearm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blocking_not_while_another_thread_polls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blocking_futex_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blocking_not_a_loop_that_only_peeks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_poll_not_between_sleeps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking_threshold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking_now_counts_no_stolen_time, setup, teardown),
