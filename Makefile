@@ -31,11 +31,17 @@ BENCH_BINS := $(OUT)/bench/loadgen $(OUT)/bench/floor
 # What `make bench` compares loopscope with; in DEB_PKGS too, so that CI runs
 # the whole benchmark harness (in its tiny mode) and nothing is skipped there.
 BENCH_PKGS := redis-server redis-tools nginx-light wrk bpftrace strace linux-perf
+# The real runtimes the tests run loopscope on (tests/runtimes/): tokio and
+# mio from Debian's crates (built offline), Go, Node, asyncio and aiohttp,
+# nginx, redis and memcached.
+RUNTIME_PKGS := cargo rustc librust-tokio-dev librust-mio-dev golang-go nodejs python3-aiohttp \
+              memcached redis-server nginx-light wrk
 DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev \
-              libjson-c-dev libcmocka-dev pkg-config python3 make gcc tmux $(BENCH_PKGS)
+              libjson-c-dev libcmocka-dev pkg-config python3 make gcc tmux $(BENCH_PKGS) \
+              $(RUNTIME_PKGS)
 
 .SECONDARY:
-.PHONY: all clean test unit e2e deps vmlinux demo help workloads bench fuzz
+.PHONY: all clean test unit e2e deps vmlinux demo help workloads bench fuzz runtimes
 all: $(OUT)/loopscope workloads $(BENCH_BINS)
 
 help:
@@ -43,6 +49,7 @@ help:
 	@echo "make deps       install the Debian packages loopscope needs (root)"
 	@echo "make test       unit tests (no root) and end-to-end tests (root, real BPF)"
 	@echo "make unit       unit tests only"
+	@echo "make runtimes   the real-runtime programs the tests observe (tokio, mio, Go: tests/runtimes/)"
 	@echo "make fuzz       fuzz the trace file reader for FUZZ_SECONDS (default 600)"
 	@echo "make demo       run loopscope on the bundled echo workload (root)"
 	@echo "make vmlinux    regenerate $(VMLINUX) from /sys/kernel/btf/vmlinux"
@@ -85,6 +92,21 @@ $(FUZZ_BIN): tests/fuzz/fuzz_trace.c $(CORE_SRCS) $(wildcard user/*.h) bpf/loops
 fuzz: $(FUZZ_BIN)
 	@tests/fuzz/run $(FUZZ_BIN) $(FUZZ_SECONDS)
 
+# The corpus of real runtimes (tests/runtimes/README.md) in $(OUT)/runtimes/bin.
+RT_BIN     := $(OUT)/runtimes/bin
+RT_RUST    := $(wildcard tests/runtimes/rust/src/*.rs tests/runtimes/rust/src/bin/*.rs) \
+              tests/runtimes/rust/Cargo.toml tests/runtimes/rust/build.sh
+RT_GO      := $(wildcard tests/runtimes/go/*.go) tests/runtimes/go/build.sh
+runtimes: $(RT_BIN)/.rust $(RT_BIN)/.go $(RT_BIN)/echo_load
+$(RT_BIN):
+	@mkdir -p $@
+$(RT_BIN)/.rust: $(RT_RUST) | $(RT_BIN)
+	tests/runtimes/rust/build.sh $(abspath $(RT_BIN)) && touch $@
+$(RT_BIN)/.go: $(RT_GO) | $(RT_BIN)
+	tests/runtimes/go/build.sh $(abspath $(RT_BIN)) && touch $@
+$(RT_BIN)/echo_load: tests/runtimes/echo_load.c | $(RT_BIN)
+	$(CC) -O2 -g -Wall -Wextra -Werror -pthread $< -o $@
+
 workloads: $(WORKLOADS)
 $(OUT)/workloads/%: tests/workloads/%.c tests/workloads/workload.h | $(OUT)/workloads
 	$(CC) -O2 -g -Wall -Wextra -Werror -pthread $< -o $@
@@ -111,7 +133,7 @@ bench: all
 unit: $(UNIT_TESTS)
 	@tests/run-unit $(UNIT_TESTS)
 
-test: all $(UNIT_TESTS) $(FUZZ_BIN)
+test: all runtimes $(UNIT_TESTS) $(FUZZ_BIN)
 	@tests/run $(UNIT_TESTS)
 
 demo: all

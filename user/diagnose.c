@@ -565,8 +565,8 @@ static bool stalls_loop(const struct diagnoses *d, const struct model *m, const 
 {
 	uint64_t thr = d->val[D_BLOCKING][kind == STALL_SHARED];
 
-	if (!t->sleeps_in_wait || ns < thr)
-		return false;
+	if (!t->sleeps_in_wait || ns < thr || !reactor_open(m, reactor))
+		return false; /* (a closed reactor: the loop it was is gone) */
 	if (kind == STALL_ASKED && !raw_syscall_is_futex(nr))
 		return true;
 	return !reactor_served(m, reactor, t->tid, since);
@@ -594,20 +594,23 @@ static void on_turn(void *ctx, const struct model *m, const struct turn *tn)
 
 	if (!s)
 		return;
-	if (tn->start &&
-	    stalls_loop(d, m, t, tn->prev_reactor, tn->block_shared ? STALL_SHARED : STALL_ASKED,
-			tn->block_nr, tn->start, tn->block_ns) &&
-	    (w = sight(d, D_BLOCKING, 0, (uint64_t)t->tid, (uint64_t)tn->block_nr, ts))) {
-		const char *sc = raw_syscall_name(tn->block_nr);
+	for (int c = 0; c < 2; c++) {
+		long nr = tn->block_nr[c];
+		uint64_t ns = tn->block_ns[c];
+		const char *sc = raw_syscall_name(nr);
 
+		if (!tn->start || !ns ||
+		    !stalls_loop(d, m, t, tn->prev_reactor, c ? STALL_SHARED : STALL_ASKED, nr, tn->start, ns) ||
+		    !(w = sight(d, D_BLOCKING, 0, (uint64_t)t->tid, (uint64_t)nr, ts)))
+			continue;
 		w->mark++;
 		add_task(w, m, t->tid);
 		add_object(w, m, tn->prev_reactor, LS_FD_EPOLL);
-		add_ev(w, "syscall_nr", (double)tn->block_nr);
-		add_ev(w, "duration_ms", longest(w, tn->block_ns) / 1e6);
+		add_ev(w, "syscall_nr", (double)nr);
+		add_ev(w, "duration_ms", longest(w, ns) / 1e6);
 		add_ev(w, "stalls", (double)w->mark);
 		summary(w, "%s spent %.1f ms blocked in %s between two waits on %s (%" PRIu64 " such stalls, the longest %.1f ms)",
-			task_label(m, t->tid, l, sizeof(l)), tn->block_ns / 1e6, sc ? sc : "a syscall",
+			task_label(m, t->tid, l, sizeof(l)), ns / 1e6, sc ? sc : "a syscall",
 			object_label(m, tn->prev_reactor, LS_FD_EPOLL, r, sizeof(r)), w->mark, w->worst / 1e6);
 	}
 	if (tn->start && stalls_loop(d, m, t, tn->prev_reactor, STALL_CPU, -1, tn->start, tn->busy_ns) &&

@@ -153,7 +153,7 @@ static struct task *task_get(struct model *m, pid_t pid, pid_t tid, uint64_t ts)
 	t->alive = true;
 	t->state = TASK_RUNNING;
 	t->blocked_nr = -1;
-	t->turn_block_nr = -1;
+	t->turn_block_nr[0] = t->turn_block_nr[1] = -1;
 	t->first_ts = ts;
 	hist_init(&t->turn_ns);
 	hist_init(&t->wake_to_run_ns);
@@ -409,10 +409,11 @@ static void end_sleep(struct task *t, uint64_t ts)
 		t->sleep_next++;
 		if (t->state == TASK_BLOCKED) {
 			t->t_blocked += ts - t->sleep_since;
-			if (ts - t->sleep_since > t->turn_block_ns) {
-				t->turn_block_ns = ts - t->sleep_since;
-				t->turn_block_nr = t->blocked_nr;
-				t->turn_block_shared = t->blocked_shared;
+			int c = t->blocked_shared;
+
+			if (ts - t->sleep_since > t->turn_block_ns[c]) {
+				t->turn_block_ns[c] = ts - t->sleep_since;
+				t->turn_block_nr[c] = t->blocked_nr;
 			}
 		}
 	}
@@ -547,8 +548,9 @@ static void end_turn(struct model *m, struct task *t, const struct ls_rec_wait *
 	uint64_t busy = task_busy_at(t, w->h.ts);
 	struct turn tn = {
 		.task = t, .wait = w, .reactor = w->obj, .prev_reactor = t->last_reactor,
-		.start = t->last_ret_ts, .block_ns = t->turn_block_ns, .block_nr = t->turn_block_nr,
-		.block_shared = t->turn_block_shared,
+		.start = t->last_ret_ts,
+		.block_ns = {t->turn_block_ns[0], t->turn_block_ns[1]},
+		.block_nr = {t->turn_block_nr[0], t->turn_block_nr[1]},
 		.ready = w->ret > 0 && slept_within(t, w->start, w->h.ts) == 0 &&
 			 !(t->sleep_since && t->sleep_since >= w->start),
 	};
@@ -586,7 +588,7 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 	bool self = false;
 
 	/* slept between the last wait and this one, or inside this one */
-	bool gap_slept = t->turn_block_ns || (t->sleep_since && t->sleep_since < w->start) ||
+	bool gap_slept = t->turn_block_ns[0] || t->turn_block_ns[1] || (t->sleep_since && t->sleep_since < w->start) ||
 			 (t->last_ret_ts && slept_within(t, t->last_ret_ts, w->start));
 	bool wait_slept = slept_within(t, w->start, ts) || (t->sleep_since && t->sleep_since >= w->start);
 	bool empty0 = w->ret == 0 && w->timeout_ns == 0;
@@ -614,9 +616,8 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 	task_on_cpu(t, ts);
 	t->busy_at_ret = task_busy_at(t, ts);
 	t->cpu_at_ret = w->cpu_exit;
-	t->turn_block_ns = 0;
-	t->turn_block_nr = -1;
-	t->turn_block_shared = false;
+	t->turn_block_ns[0] = t->turn_block_ns[1] = 0;
+	t->turn_block_nr[0] = t->turn_block_nr[1] = -1;
 	if (r) {
 		r->last_poll_ts = ts;
 		r->turns++;

@@ -44,9 +44,11 @@ struct task {
 	uint64_t busy_at_ret;    /* busy time when the last wait returned */
 	uint64_t cpu_at_ret;     /* the kernel's CPU time then (cpu_exit), 0: unknown */
 	uint64_t cpu_read, cpu_read_ts; /* the kernel's CPU time read at a tick, and when */
-	uint64_t turn_block_ns;  /* longest sleep in another syscall since then */
-	long turn_block_nr;
-	bool turn_block_shared;
+	/* the longest sleeps in another syscall since then, one of each class
+	 * (blocked_shared or not: a runtime's parking must not hide a sleep
+	 * the program asked for in the same turn) */
+	uint64_t turn_block_ns[2];
+	long turn_block_nr[2];
 	uint64_t last_reactor;   /* the reactor of its last wait */
 	uint64_t last_wait_ns;   /* entry -> return of its last wait */
 	uint64_t empty_polls;    /* waits with a zero timeout that returned nothing */
@@ -165,9 +167,10 @@ struct turn {
 	uint64_t reactor, prev_reactor; /* this wait's, the previous wait's */
 	uint64_t start;                 /* the previous wait's return, 0: none seen */
 	uint64_t busy_ns;               /* on CPU from start to this wait */
-	uint64_t block_ns;              /* its longest sleep in another syscall */
-	long block_nr;                  /* that syscall (raw number), -1: none */
-	bool block_shared;              /* that sleep was on the kernel or a peer thread */
+	/* its longest sleep in another syscall, [0] one the program asked for,
+	 * [1] one on the kernel or a peer thread (task.blocked_shared) */
+	uint64_t block_ns[2];
+	long block_nr[2];               /* that syscall (raw number), -1: none */
 	bool ready;                     /* this wait returned events without sleeping */
 };
 

@@ -2263,8 +2263,8 @@ static void bug_unseen_switch_in(void **state)
 	FEED(m, w2);
 	assert_int_equal(m->stats.unseen_switch_ins, 1);
 	assert_int_equal(turns_seen, 2);
-	assert_int_equal(last_turn.block_ns, 32 * ms);
-	assert_int_equal(last_turn.block_nr, SYS_nanosleep);
+	assert_int_equal(last_turn.block_ns[0], 32 * ms);
+	assert_int_equal(last_turn.block_nr[0], SYS_nanosleep);
 	assert_int_equal(last_turn.start, t);
 }
 
