@@ -335,5 +335,31 @@ def _mio_waker(self):
 Runtimes.test_mio_waker = _mio_waker
 
 
+def _mio_waker_attached(self):
+    """The poller's wait began before attach: placed from /proc/TID/syscall
+    among its reactor's waiters, it is the thread the close leaves asleep."""
+    for mode in ("bug", "fix"):
+        prog = Proc([rt("mio_waker"), mode, "2500"])
+        self.addCleanup(prog.stop)
+        time.sleep(0.3)
+        col = self.start_collector("attach", prog.pid)
+        col.wait_attached()
+        self.assertEqual(prog.wait(10), 0, prog.describe())
+        self.assertEqual(col.wait_exit(EXIT_TIMEOUT), 0, col.describe())
+        final = col.final()
+        expect_no_drops(final)
+        if mode == "fix":
+            self.assert_no_warning(final, "mio_waker fix, attached")
+            continue
+        w = self.only_warning(final, "lost-waker", "mio_waker bug, attached")
+        self.assertEqual(len(w), 1, compact(w))
+        self.assertGreaterEqual(w[0]["evidence"]["asleep_since_close_ms"], 500, compact(w))
+        poller = [t["tid"] for t in section(final, "tasks") if t.get("name") == "poller"]
+        self.assertEqual([o["id"] for o in w[0]["objects"] if o["kind"] == "task"], poller)
+
+
+Runtimes.test_mio_waker_attached = _mio_waker_attached
+
+
 if __name__ == "__main__":
     sys.exit(test_e2e.run_suite(Runtimes, sys.argv))

@@ -1,8 +1,10 @@
-//! mio_waker bug|fix -- the classic lost waker, with mio 0.8.
+//! mio_waker bug|fix [DELAY_MS] -- the classic lost waker, with mio 0.8.
 //!
 //! A thread "poller" creates a `Poll` and a `Waker` (an eventfd registered in
 //! the poll's epoll), hands the only `Arc<Waker>` to a thread "waker", and
-//! polls with a 3 s timeout.  The waker thread sleeps 300 ms, then
+//! polls with a timeout of DELAY_MS + 2.7 s.  The waker thread sleeps
+//! DELAY_MS (default 300; a longer one lets a tracer attach while the
+//! poller already sleeps), then
 //!   bug: drops the Waker without waking: it was the only owner, so mio
 //!        closes the eventfd (the kernel drops it from the epoll interest
 //!        list) and the poller sleeps until its 3 s timeout;
@@ -24,13 +26,20 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "bug|fix";
+const USAGE: &str = "bug|fix [DELAY_MS]";
 const WAKER: Token = Token(7);
-const TIMEOUT: Duration = Duration::from_secs(3);
 
 fn main() {
-    let args = args_exactly(1, USAGE);
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() != 2 && args.len() != 3 {
+        usage(USAGE);
+    }
     let mode = choice(&args, 1, &["bug", "fix"], USAGE).to_owned();
+    let delay: u64 = if args.len() == 3 { arg(&args, 2, USAGE) } else { 300 };
+    if delay > 20000 {
+        usage(USAGE);
+    }
+    let timeout = Duration::from_millis(delay + 2700);
     arm();
     let bug = mode == "bug";
 
@@ -47,11 +56,11 @@ fn main() {
             let waker_thread = std::thread::Builder::new()
                 .name("waker".into())
                 .spawn(move || {
-                    std::thread::sleep(Duration::from_millis(300));
+                    std::thread::sleep(Duration::from_millis(delay));
                     if !bug {
                         waker.wake().unwrap_or_else(|e| fail(format!("wake: {}", e)));
                         // Keep the eventfd open until the poller has woken.
-                        let _ = ack_rx.recv_timeout(TIMEOUT + Duration::from_secs(1));
+                        let _ = ack_rx.recv_timeout(timeout + Duration::from_secs(1));
                     }
                     drop(waker); // last owner: close(eventfd)
                 })
@@ -61,14 +70,14 @@ fn main() {
             let start = Instant::now();
             // One poll with a 3 s timeout (polled again only after EINTR).
             let woken = loop {
-                let left = TIMEOUT.saturating_sub(start.elapsed());
+                let left = timeout.saturating_sub(start.elapsed());
                 match poll.poll(&mut events, Some(left)) {
                     Ok(()) => {}
                     Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                     Err(e) => fail(format!("poll: {}", e)),
                 }
                 let woken = events.iter().any(|e| e.token() == WAKER);
-                if woken || !events.is_empty() || start.elapsed() >= TIMEOUT {
+                if woken || !events.is_empty() || start.elapsed() >= timeout {
                     break woken;
                 }
             };
