@@ -30,7 +30,7 @@ import test_e2e  # noqa: E402
 from test_e2e import (ATTACH_TIMEOUT, EXIT_TIMEOUT, ROOT, Proc, compact, expect_no_drops,  # noqa: E402
                       section)
 
-BIN = os.path.join(ROOT, "build", "runtimes", "bin")
+BIN = os.environ.get("RUNTIMES_BIN") or os.path.join(ROOT, "build", "runtimes", "bin")
 RT = os.path.join(ROOT, "tests", "runtimes")
 PYTHON = "/usr/bin/python3"   # Debian's, with python3-aiohttp
 REPEAT = int(os.environ.get("RUNTIMES_REPEAT", "1"))
@@ -359,6 +359,58 @@ def _mio_waker_attached(self):
 
 
 Runtimes.test_mio_waker_attached = _mio_waker_attached
+
+
+def _attached(bug_argv, fix_argv, name, check):
+    """The bug and its fix attached to mid-run (the program started alone,
+    its loop running before loopscope comes)."""
+    def test(self):
+        for argv, bug in ((bug_argv, True), (fix_argv, False)):
+            prog = Proc(argv)
+            self.addCleanup(prog.stop)
+            time.sleep(0.3)
+            col = self.start_collector("attach", prog.pid)
+            col.wait_attached()
+            self.assertEqual(prog.wait(RUN_TIMEOUT), 0, prog.describe())
+            self.assertEqual(col.wait_exit(EXIT_TIMEOUT), 0, col.describe())
+            final = col.final()
+            expect_no_drops(final)
+            what = " ".join(argv) + ", attached"
+            if bug:
+                check(self, self.only_warning(final, name, what))
+            else:
+                self.assert_no_warning(final, what)
+    return test
+
+
+def _check_stalls(self, ws):
+    for w in ws:
+        self.assertGreaterEqual(w["evidence"]["duration_ms"], 36, compact(w))
+        self.assertIn("blocked in clock_nanosleep", w["summary"], compact(w))
+    self.assertGreaterEqual(self.ev_sum(ws, "stalls"), 15, compact(ws))
+
+
+def _check_trips(self, ws):
+    self.assertEqual(len(ws), 1, compact(ws))
+    self.assertGreaterEqual(ws[0]["evidence"]["round_trips"], 5, compact(ws))
+    self.assertGreaterEqual(ws[0]["evidence"]["mean_wait_ms"], 200, compact(ws))
+
+
+Runtimes.test_tokio_blocking_ct_attached = _attached(
+    [rt("tokio_blocking"), "ct", "bug", "40"], [rt("tokio_blocking"), "ct", "fix", "40"],
+    "blocking-in-loop", _check_stalls)
+Runtimes.test_tokio_blocking_mt_attached = _attached(
+    [rt("tokio_blocking"), "mt", "bug", "40"], [rt("tokio_blocking"), "mt", "fix", "40"],
+    "blocking-in-loop", _check_stalls)
+Runtimes.test_tokio_nested_attached = _attached(
+    [rt("tokio_nested"), "bug", "40"], [rt("tokio_nested"), "fix", "40"], "nested-reactor",
+    lambda self, ws: None)
+Runtimes.test_tokio_half_duplex_ct_attached = _attached(
+    [rt("tokio_half_duplex"), "ct", "bug"], [rt("tokio_half_duplex"), "ct", "fix"],
+    "half-duplex-socket", _check_trips)
+Runtimes.test_tokio_half_duplex_mt_attached = _attached(
+    [rt("tokio_half_duplex"), "mt", "bug"], [rt("tokio_half_duplex"), "mt", "fix"],
+    "half-duplex-socket", _check_trips)
 
 # the core tests of test_e2e.py run in their own stage, not again here
 for _name in dir(test_e2e.E2E):

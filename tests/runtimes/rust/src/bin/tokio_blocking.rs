@@ -13,12 +13,19 @@ use loopscope_corpus::*;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "mt|ct bug|fix";
-const ROUNDS: u32 = 10;
+const USAGE: &str = "mt|ct bug|fix [ROUNDS]";
 const WAIT: Duration = Duration::from_millis(40);
 
 fn main() {
-    let args = args_exactly(2, USAGE);
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() != 3 && args.len() != 4 {
+        usage(USAGE);
+    }
+    // ROUNDS (default 10; more let a tracer attach mid-run)
+    let rounds: u32 = if args.len() == 4 { arg(&args, 3, USAGE) } else { 10 };
+    if rounds == 0 || rounds > 150 {
+        usage(USAGE);
+    }
     let flavor = choice(&args, 1, &["mt", "ct"], USAGE).to_owned();
     let mode = choice(&args, 2, &["bug", "fix"], USAGE).to_owned();
     arm();
@@ -46,7 +53,7 @@ fn main() {
         });
         let worker = tokio::spawn(async move {
             let mut iv = tokio::time::interval(Duration::from_millis(100));
-            for _ in 0..ROUNDS {
+            for _ in 0..rounds {
                 iv.tick().await;
                 if bug {
                     std::thread::sleep(WAIT);
@@ -64,7 +71,7 @@ fn main() {
         "tokio_blocking {} {}: {} waits of {} ms ({}), ticker ticked {} times, longest gap {:.1} ms, {:.0} ms in all",
         flavor,
         mode,
-        ROUNDS,
+        rounds,
         WAIT.as_millis(),
         if bug { "std::thread::sleep" } else { "tokio::time::sleep" },
         ticks,

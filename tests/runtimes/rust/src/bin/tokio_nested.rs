@@ -24,12 +24,19 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "bug|fix";
-const ROUNDS: u32 = 10;
+const USAGE: &str = "bug|fix [ROUNDS]";
 const WAIT: Duration = Duration::from_millis(50);
 
 fn main() {
-    let args = args_exactly(1, USAGE);
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() != 2 && args.len() != 3 {
+        usage(USAGE);
+    }
+    // ROUNDS (default 10; more let a tracer attach mid-run)
+    let rounds: u32 = if args.len() == 3 { arg(&args, 2, USAGE) } else { 10 };
+    if rounds == 0 || rounds > 150 {
+        usage(USAGE);
+    }
     let mode = choice(&args, 1, &["bug", "fix"], USAGE).to_owned();
     arm();
     let bug = mode == "bug";
@@ -48,7 +55,7 @@ fn main() {
         });
         let waiter = tokio::spawn(async move {
             let mut waited = Duration::ZERO;
-            for _ in 0..ROUNDS {
+            for _ in 0..rounds {
                 let t = Instant::now();
                 if bug {
                     tokio::task::block_in_place(|| {
@@ -74,14 +81,14 @@ fn main() {
     say(format!(
         "tokio_nested {}: {} waits of {} ms took {:.1} ms in all ({}), outer ticker ticked {} times, {:.0} ms in all",
         mode,
-        ROUNDS,
+        rounds,
         WAIT.as_millis(),
         ms(waited),
         if bug { "each on an inner runtime" } else { "awaited on the outer runtime" },
         n,
         ms(t0.elapsed())
     ));
-    if waited < WAIT * ROUNDS {
+    if waited < WAIT * rounds {
         fail("the waits ended early");
     }
     if n == 0 {
