@@ -865,6 +865,40 @@ static void test_half_duplex_short_waits(void **state)
 	assert_int_equal(count_named(run_json(f, t + 1), "half-duplex-socket"), 1);
 }
 
+/* "read() blocks my send()" in a tokio block_on future: the thread never
+ * waits in epoll (it parks on a futex until a worker's poll wakes it), and
+ * in current-thread tokio another task's 10 ms timer keeps its waits
+ * short: the waits are the socket's own, 250 ms from each answer to the
+ * next read's data, however the thread slept meanwhile. */
+static void test_half_duplex_block_on(void **state)
+{
+	struct fx *f = *state;
+	json_object *w;
+	uint64_t t = T0 + MS;
+
+	half_setup(f);
+	for (int i = 0; i < 6; i++) {
+		uint64_t next = t + 250 * MS;
+
+		/* EAGAIN, then parked on a futex (timed short waits in ct) */
+		io_rec(f, LOOP, t + 1000, t + 2000, 7, A_SOCK, LS_FD_SOCKET, LS_DIR_READ, -EAGAIN);
+		for (uint64_t p = t + 3000; p + 10 * MS < next; p += 10 * MS) {
+			sleep_rec(f, LOOP, p, SYS_futex, 0, 0);
+			run_rec(f, LOOP, p + 10 * MS - 1000);
+		}
+		io_rec(f, LOOP, next, next + 1000, 7, A_SOCK, LS_FD_SOCKET, LS_DIR_READ, 64);
+		io_rec(f, LOOP, next + 2000, next + 3000, 7, A_SOCK, LS_FD_SOCKET, LS_DIR_WRITE, 16);
+		io_rec(f, LOOP, next + 4000, next + 5000, 7, A_SOCK, LS_FD_SOCKET, LS_DIR_WRITE, 16);
+		t = next + 5000;
+	}
+	w = one(run_json(f, t), "half-duplex-socket");
+	assert_int_equal(ev_int(w, "round_trips"), 6);
+	/* 250 ms and 5 us from each answer to the next data; the first from the
+	 * socket's creation, 0.9 ms earlier still */
+	assert_true(json_object_get_double(get(get(w, "evidence"), "mean_wait_ms")) > 250.1 &&
+		    json_object_get_double(get(get(w, "evidence"), "mean_wait_ms")) < 250.2);
+}
+
 /* ================================================================ nested-reactor */
 
 static void test_nested(void **state)
@@ -1004,6 +1038,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_orphaned_unknown_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_half_duplex, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_half_duplex_short_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_half_duplex_block_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested_not_ready, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_json, setup, teardown),
