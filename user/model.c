@@ -600,9 +600,12 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 	end_turn(m, t, w);
 	/* a zero-timeout poll with nothing between it and the last wait but
 	 * CPU spins; one between real sleeps (Go's Ms poll the netpoller with
-	 * a zero timeout before they park on a futex) does not */
-	if (empty0 && !gap_slept)
+	 * a zero timeout before they park on a futex) does not, nor one after
+	 * IO (a loop that polls so because it has work: Go's Ms between two
+	 * goroutines, libuv with callbacks pending) */
+	if (empty0 && !gap_slept && t->ops == t->ops_at_ret)
 		t->spin_polls++;
+	t->ops_at_ret = t->ops;
 	if (w->timeout_ns != 0)
 		t->sleeps_in_wait = true;
 	t->last_ret_ts = ts;
@@ -751,7 +754,7 @@ static void feed_ctl(struct model *m, const struct ls_rec_ctl *c)
 	struct reactor *r;
 	struct object *o;
 
-	task_get(m, c->h.tgid, c->h.tid, ts);
+	task_get(m, c->h.tgid, c->h.tid, ts)->ops++;
 	if (c->ret != 0)
 		return;
 	r = (struct reactor *)object_at(m, c->h.tgid, c->epfd, c->obj, LS_FD_EPOLL, ts);
@@ -796,6 +799,8 @@ static void feed_fd_new(struct model *m, const struct ls_rec_fd_new *f)
 {
 	uint64_t ts = f->h.ts;
 	struct task *t = task_get(m, f->h.tgid, f->h.tid, ts);
+
+	t->ops++;
 
 	for (int i = 0; i < 2; i++) {
 		struct object *o;
@@ -904,6 +909,8 @@ static void feed_io(struct model *m, const struct ls_rec_io *io)
 	struct task *t = task_get(m, io->h.tgid, io->h.tid, ts);
 	struct object *o;
 
+	t->ops++;
+
 	if (!io->obj && io->ret == -EBADF && io->dir == LS_DIR_WRITE) {
 		waker_note_ebadf(m, io);
 		return;
@@ -956,7 +963,7 @@ static void feed_io(struct model *m, const struct ls_rec_io *io)
 
 static void feed_close(struct model *m, const struct ls_rec_close *c)
 {
-	task_get(m, c->h.tgid, c->h.tid, c->h.ts);
+	task_get(m, c->h.tgid, c->h.tid, c->h.ts)->ops++;
 	if (c->ret == 0)
 		fd_unbind(m, c->h.tgid, c->fd, c->h.ts);
 }
@@ -965,7 +972,7 @@ static void feed_sock_op(struct model *m, const struct ls_rec_sock_op *s)
 {
 	struct object *o;
 
-	task_get(m, s->h.tgid, s->h.tid, s->h.ts);
+	task_get(m, s->h.tgid, s->h.tid, s->h.ts)->ops++;
 	o = object_at(m, s->h.tgid, s->fd, s->obj, LS_FD_SOCKET, s->h.ts);
 	/* after connect, bind or listen (a socket made live has no address
 	 * when socket() returns): its addresses, read by the probe after the

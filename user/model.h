@@ -55,7 +55,8 @@ struct task {
 	/* How runtimes differ from bugs (docs/diagnoses.md): */
 	bool sleeps_in_wait;     /* it has made a wait that could sleep (timeout not 0):
 				  * a loop thread, not one that only peeks (Go's sysmon) */
-	uint64_t spin_polls;     /* empty zero-timeout waits with no sleep since the last wait */
+	uint64_t spin_polls;     /* empty zero-timeout waits with no sleep and no IO since the last wait */
+	uint64_t ops, ops_at_ret; /* its syscall records but waits and scheduling; at the last wait */
 	uint64_t self_spins;     /* self-wakes right after another, no sleep between */
 	bool last_self_wake;     /* its last wait returned a self-wake without sleeping */
 	uint64_t sleeps[SLEEP_RING][2]; /* recent sleeps, to attribute to syscalls */

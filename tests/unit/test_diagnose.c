@@ -657,6 +657,25 @@ static void test_busy_poll_not_between_sleeps(void **state)
 	assert_int_equal(model_task(f->m, LOOP)->spin_polls, 1); /* the first: no sleep before it */
 }
 
+/* A spinning Go M under load: a zero-timeout poll of the netpoller, then a
+ * goroutine's IO, then the next poll: thousands a second, never asleep,
+ * and no spin: it has work between its polls. */
+static void test_busy_poll_not_between_work(void **state)
+{
+	struct fx *f = *state;
+	uint64_t t = T0 + 1000;
+
+	loop_setup(f, T0);
+	run_json(f, T0 + 500);
+	for (int i = 0; i < 3000; i++) {
+		wait_rec(f, LOOP, t, t + 1000, 4, A_EP, 0, 0, NULL);
+		io_rec(f, LOOP, t + 2000, t + 3000, 7, A_SOCK, LS_FD_SOCKET, LS_DIR_WRITE, 100);
+		t += 300000;
+	}
+	assert_empty(run_json(f, T0 + 500 + 1000 * MS));
+	assert_int_equal(model_task(f->m, LOOP)->spin_polls, 1); /* the first: nothing before it */
+}
+
 /* ================================================================ lost-waker */
 
 static void test_lost_waker(void **state)
@@ -1027,6 +1046,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blocking_futex_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking_not_a_loop_that_only_peeks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_poll_not_between_sleeps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_poll_not_between_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking_threshold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking_now_counts_no_stolen_time, setup, teardown),
