@@ -113,9 +113,38 @@ const char *model_kind_name(const struct object *o)
 	return fd_kind_name(o->kind);
 }
 
+struct object *model_object_gen(const struct model *m, uint64_t addr, uint64_t gen)
+{
+	struct object *o = model_object(m, addr), *last = NULL;
+
+	if (o && (!gen || o->gen == gen))
+		return o;
+	for (struct object *c = m->closed; c && addr; c = c->next_closed) {
+		if (c->addr != addr)
+			continue;
+		if (c->gen == gen)
+			return c;
+		if (!gen && (!last || c->gen > last->gen))
+			last = c;
+	}
+	return last;
+}
+
+void model_set_keys(struct model *m, uint64_t id_key, uint64_t addr_key)
+{
+	m->secret = id_key;
+	m->addr_key = addr_key;
+}
+
 uint64_t model_id(const struct model *m, const struct object *o)
 {
-	return hide_addr(m->secret, o->addr);
+	uint64_t a = o->addr;
+
+	if (m->addr_key) { /* as trace_hide_addrs() writes it into a recording */
+		a = hide_addr(m->addr_key, a);
+		a = a ? a : 1;
+	}
+	return hide_addr(m->secret, a ^ hide_addr(~m->secret, o->gen));
 }
 
 static struct target *target_get(struct model *m, pid_t pid)
@@ -287,6 +316,7 @@ static struct object *object_get(struct model *m, pid_t pid, pid_t creator, uint
 		return NULL;
 	o = xcalloc(1, size);
 	o->addr = addr;
+	o->gen = ++m->generations;
 	o->kind = kind;
 	o->pid = pid;
 	o->creator = creator;

@@ -242,13 +242,14 @@ static void assert_task_obj(json_object *w, size_t i, pid_t tid)
 static void assert_obj(const struct model *m, json_object *w, size_t i, const char *kind, uint64_t addr)
 {
 	json_object *o = json_object_array_get_idx(get(w, "objects"), i);
-	struct object tmp = {.addr = addr};
+	const struct object *obj = model_object_gen(m, addr, 0);
 	char id[32];
 
 	assert_non_null(o);
+	assert_non_null(obj);
 	assert_string_equal(json_object_get_string(get(o, "kind")), kind);
 	snprintf(id, sizeof(id), "%c:%016" PRIx64, kind[0] == 'r' ? 'r' : kind[0] == 's' ? 's' : 'w',
-		 model_id(m, &tmp));
+		 model_id(m, obj));
 	assert_string_equal(json_object_get_string(get(o, "id")), id);
 }
 
