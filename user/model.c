@@ -951,11 +951,29 @@ static void feed_io(struct model *m, const struct ls_rec_io *io)
 	}
 }
 
+/* The object fd names in pid's table now (0: none). */
+static uint64_t fd_addr(const struct model *m, pid_t pid, int fd)
+{
+	struct target *t = omap_get(&m->targets, (uint64_t)pid);
+
+	return t && fd >= 0 ? (uint64_t)(uintptr_t)omap_get(&t->fds, (uint64_t)fd + 1) : 0;
+}
+
 static void feed_close(struct model *m, const struct ls_rec_close *c)
 {
+	uint64_t cur = fd_addr(m, c->h.tgid, c->fd);
+	struct object *o = model_object(m, c->obj);
+
 	task_get(m, c->h.tgid, c->h.tid, c->h.ts);
-	if (c->ret == 0)
-		fd_unbind(m, c->h.tgid, c->fd, c->h.ts);
+	if (c->ret != 0)
+		return;
+	/* Records come in the order of their syscalls' exits: a thread's
+	 * close(7) can exit after another thread's accept4 was given the
+	 * freed 7 (Go does so all the time).  Then 7 names the new object
+	 * already (its bind let go of the old one): this close is not its. */
+	if (c->obj && cur && cur != c->obj && (!o || o->addr != cur))
+		return;
+	fd_unbind(m, c->h.tgid, c->fd, c->h.ts);
 }
 
 static void feed_sock_op(struct model *m, const struct ls_rec_sock_op *s)
