@@ -937,7 +937,11 @@ static void feed_io(struct model *m, const struct ls_rec_io *io)
 		return;
 	if (io->dir == LS_DIR_WRITE) {
 		w->writes++;
-		if (o->kind == LS_FD_EVENTFD ? io->before > 0 : w->pending_tid != 0)
+		/* coalesced: it lands on a wake not yet delivered (no wait
+		 * returned the waker, nothing read it, since the last write).
+		 * Not the eventfd's counter: mio's edge-triggered waker is
+		 * never read, its counter never zero, and every write wakes. */
+		if (w->pending_tid != 0)
 			w->coalesced++;
 		if (w->orphan_tid && io->start <= w->orphan_ts) {
 			waker_deliver_late(m, w, io);
