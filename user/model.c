@@ -989,7 +989,8 @@ static void feed_sock_op(struct model *m, const struct ls_rec_sock_op *s)
 	/* after connect, bind or listen (a socket made live has no address
 	 * when socket() returns): its addresses, read by the probe after the
 	 * call; a shutdown record has none */
-	if (o && o->kind == LS_FD_SOCKET && s->ret == 0 && s->addr.family)
+	if (o && o->kind == LS_FD_SOCKET && (s->ret == 0 || s->ret == -EINPROGRESS) &&
+	    s->addr.family)
 		((struct socket *)o)->addr = s->addr;
 }
 
