@@ -720,7 +720,17 @@ static void object_readdress(struct model *m, uint64_t from, uint64_t to)
  * model_object() finds it by the other end's too.  The socket counters the
  * two had so far (a pair is registered right after it is made) are not
  * kept.  Returns the waker, or s when it is no such pair. */
-static struct object *socketpair_merge(struct model *m, struct socket *s)
+static bool holds(const struct model *m, pid_t pid, uint64_t addr)
+{
+	struct target *t = omap_get(&m->targets, (uint64_t)pid);
+	size_t n = 0;
+	uint64_t *keys = t ? fds_naming(t, addr, &n) : NULL;
+
+	free(keys);
+	return n > 0;
+}
+
+static struct object *socketpair_merge(struct model *m, pid_t pid, struct socket *s)
 {
 	struct socket *p;
 	struct waker *w;
@@ -729,6 +739,11 @@ static struct object *socketpair_merge(struct model *m, struct socket *s)
 		return &s->o;
 	p = (struct socket *)model_object(m, s->peer);
 	if (!p || p == s || p->o.kind != LS_FD_SOCKET || p->peer != s->o.addr || p->o.pid != s->o.pid)
+		return &s->o;
+	/* the process that registers one end must hold the other: an nginx
+	 * worker registers its end of a channel whose other end is its
+	 * master's (both were the master's before the fork) */
+	if (!holds(m, pid, s->o.addr) || !holds(m, pid, p->o.addr))
 		return &s->o;
 	w = xcalloc(1, sizeof(*w));
 	w->o = s->o;
@@ -763,7 +778,7 @@ static void feed_ctl(struct model *m, const struct ls_rec_ctl *c)
 	if (!r)
 		return;
 	if (o && o->kind == LS_FD_SOCKET && c->op == EPOLL_CTL_ADD)
-		o = socketpair_merge(m, (struct socket *)o);
+		o = socketpair_merge(m, c->h.tgid, (struct socket *)o);
 	fd_obj = o ? o->addr : c->fd_obj; /* a socketpair's second end: the waker's address */
 	for (int i = 0; i < r->ninterest; i++) {
 		struct interest *in = &r->interest[i];
