@@ -437,6 +437,8 @@ static void end_sleep(struct task *t, uint64_t ts)
 		t->sleeps[t->sleep_next % SLEEP_RING][0] = t->sleep_since;
 		t->sleeps[t->sleep_next % SLEEP_RING][1] = ts;
 		t->sleep_next++;
+		if (t->state == TASK_POLLING && t->wait_unrecorded)
+			t->t_polling += ts - t->sleep_since; /* no wait record will count it */
 		if (t->state == TASK_BLOCKED) {
 			t->t_blocked += ts - t->sleep_since;
 			if (ts - t->sleep_since > t->turn_block_ns) {
@@ -1037,8 +1039,22 @@ static void feed_switch(struct model *m, const struct ls_rec_switch *s)
 			t->blocked_nr = wait ? -1 : s->prev_sc;
 			t->waiting_on = wait ? s->prev_obj : 0;
 			t->sleep_since = ts;
+			/* a wait the probes saw begin (a record will come) or not */
+			if (s->prev_lsc) {
+				t->wait_unrecorded = false;
+				t->unrecorded_on = 0;
+			} else if (wait) {
+				t->wait_unrecorded = true;
+				t->waiting_on = t->unrecorded_on;
+			}
+			if (!wait || !s->prev_lsc) {
+				t->poll_since = 0;
+			} else if (t->poll_turns != t->turns || !t->poll_since) {
+				t->poll_since = ts;
+				t->poll_turns = t->turns;
+			}
 			if (wait) {
-				struct object *o = model_object(m, s->prev_obj);
+				struct object *o = model_object(m, t->waiting_on);
 
 				if (o && o->kind == LS_FD_EPOLL) {
 					reactor_add_poller((struct reactor *)o, t->tid);
@@ -1260,6 +1276,7 @@ void model_seed_task(struct model *m, pid_t pid, pid_t tid, const char *name, lo
 	t->state = raw_syscall_is_wait(syscall_nr) ? TASK_POLLING : TASK_BLOCKED;
 	t->blocked_nr = t->state == TASK_BLOCKED ? syscall_nr : -1;
 	t->sleep_since = now;
+	t->wait_unrecorded = t->state == TASK_POLLING;
 }
 
 void model_task_cpu(struct model *m, pid_t tid, uint64_t cpu_ns, uint64_t ts)
@@ -1302,6 +1319,25 @@ void model_seed_interest(struct model *m, pid_t pid, int epfd, int tfd, uint32_t
 	c.fd_obj = o ? o->addr : 0;
 	c.fd_kind = o ? o->kind : LS_FD_OTHER;
 	feed_ctl(m, &c);
+}
+
+void model_seed_wait(struct model *m, pid_t pid, pid_t tid, int epfd, int64_t timeout_ns,
+		     uint64_t now)
+{
+	struct task *t = model_task(m, tid);
+	struct object *o = object_of_fd(m, pid, epfd);
+	struct reactor *r = o && o->kind == LS_FD_EPOLL ? (struct reactor *)o : NULL;
+
+	(void)timeout_ns; /* kept in the record: a diagnosis may want it */
+	if (!t || t->pid != pid || !t->wait_unrecorded || !r)
+		return;
+	t->unrecorded_on = r->o.addr;
+	if (t->state == TASK_POLLING) {
+		t->waiting_on = r->o.addr;
+		reactor_add_poller(r, t->tid);
+		if (r->last_poll_ts < now)
+			r->last_poll_ts = now;
+	}
 }
 
 void model_set_eventfd_count(struct model *m, pid_t pid, int fd, uint64_t count)

@@ -37,6 +37,14 @@ struct task {
 	uint64_t turns, events, last_ret_ts;
 	uint64_t wakes_waker, wakes_socket, wakes_timeout, wakes_other, wakes_self;
 	uint64_t waiting_on; /* the reactor it sleeps in, 0: none */
+	/* An epoll wait whose entry the probes did not see (begun before
+	 * attach): no wait record will come, so its sleeps count as polling
+	 * when they end; the reactor, when /proc said (model_seed_wait). */
+	bool wait_unrecorded;
+	uint64_t unrecorded_on;
+	/* A recorded wait it slept in, whose record has not come yet: from
+	 * its first sleep, while turns is still poll_turns (report_task_times) */
+	uint64_t poll_since, poll_turns;
 	/* for diagnoses: the turn in progress, the last wait, empty polls */
 	uint64_t busy_at_ret;    /* busy time when the last wait returned */
 	uint64_t cpu_at_ret;     /* the kernel's CPU time then (cpu_exit), 0: unknown */
@@ -199,6 +207,10 @@ void model_seed_task(struct model *m, pid_t pid, pid_t tid, const char *name, lo
 void model_seed_interest(struct model *m, pid_t pid, int epfd, int tfd, uint32_t events,
 			 uint64_t token, uint64_t now);
 void model_set_eventfd_count(struct model *m, pid_t pid, int fd, uint64_t count);
+/* A thread asleep at attach in an epoll wait on pid's fd epfd (from
+ * /proc/TID/syscall): placed among the reactor's waiters and pollers. */
+void model_seed_wait(struct model *m, pid_t pid, pid_t tid, int epfd, int64_t timeout_ns,
+		     uint64_t now);
 void model_rename_task(struct model *m, pid_t tid, const char *name);
 /* The task's time on CPU by the switches up to now, the stretch it is in
  * included. */

@@ -213,8 +213,16 @@ void report_task_times(const struct task *t, uint64_t now, struct task_times *ou
 		out->runnable += now - t->runnable_since;
 	if (t->alive && t->state == TASK_BLOCKED && t->sleep_since && now > t->sleep_since)
 		out->blocked += now - t->sleep_since;
-	if (t->alive && t->state == TASK_POLLING && t->sleep_since && now > t->sleep_since)
+	/* a recorded wait in progress: from its first sleep until its record
+	 * comes, woken or not (its record counts entry to return, which is
+	 * more: polling time never goes back when it comes) */
+	if (t->alive && t->poll_since && t->poll_turns == t->turns && !t->wait_unrecorded &&
+	    (t->state == TASK_POLLING || t->state == TASK_RUNNABLE || t->on_cpu)) {
+		if (now > t->poll_since)
+			out->polling += now - t->poll_since;
+	} else if (t->alive && t->state == TASK_POLLING && t->sleep_since && now > t->sleep_since) {
 		out->polling += now - t->sleep_since;
+	}
 }
 
 static json_object *task_json(const struct task *t, uint64_t now)
