@@ -994,6 +994,22 @@ static void feed_close(struct model *m, const struct ls_rec_close *c)
 	 * already (its bind let go of the old one): this close is not its. */
 	if (c->obj && cur && cur != c->obj && (!o || o->addr != cur))
 		return;
+	/* The same, when the kernel also gave the new object the old one's
+	 * memory (the close freed it): the address matches, but the close
+	 * began, in another thread, before the object now at its fd was made. */
+	if (o && o->addr == cur && o->creator && o->creator != (pid_t)c->h.tid &&
+	    c->start < o->created_ts)
+		return;
+	/* a socket first seen by a read or write (open at attach, closed
+	 * before the fd iterator reached it) learns its addresses here */
+	if (o && o->addr == cur && o->kind == LS_FD_SOCKET && c->addr.family &&
+	    !((struct socket *)o)->addr.family) {
+		struct socket *s = (struct socket *)o;
+
+		s->addr = c->addr;
+		s->type = c->sock_type;
+		s->protocol = c->protocol;
+	}
 	fd_unbind(m, c->h.tgid, c->fd, c->h.ts);
 }
 

@@ -473,6 +473,14 @@ int trace_next(struct trace_reader *r, const void **rec, size_t *len)
 			*rec = r->widened;
 			*len = sizeof(struct ls_rec_wait);
 		}
+		/* a close record of format 1.1 or before has no addresses: none */
+		if (((const struct ls_hdr *)*rec)->type == LS_REC_CLOSE && n >= LS_REC_CLOSE_V11_SIZE &&
+		    n < sizeof(struct ls_rec_close)) {
+			memset(r->widened, 0, sizeof(r->widened));
+			memcpy(r->widened, *rec, n);
+			*rec = r->widened;
+			*len = sizeof(struct ls_rec_close);
+		}
 		r->pos += 8 + ((n + 7) & ~7u);
 		r->seen++;
 		r->records++;

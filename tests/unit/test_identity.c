@@ -229,6 +229,90 @@ static void test_close_after_fd_reuse(void **state)
 	model_free(m);
 }
 
+/* The same race, and the kernel gave the new connection the old one's
+ * memory too (close freed it just before accept4 allocated): the close's
+ * record names the new object's address, but began before it was made. */
+static void test_close_after_fd_and_address_reuse(void **state)
+{
+	struct model *m = model_new(SECRET, RETAIN_NS, T0);
+	uint64_t t = T0 + MS;
+	struct ls_rec_fd_new a1 = accept_rec(t, PID, 4, A_CONN, 40001);
+	struct ls_rec_close c1 = make_close(t + 3 * MS, PID, PID, 4, A_CONN, LS_FD_SOCKET);
+	struct ls_rec_fd_new a2 = accept_rec(t + 2 * MS, TID2, 4, A_CONN, 40002);
+	struct ls_rec_io rd = make_io(t + 4 * MS, t + 3 * MS, PID, TID2, 4, A_CONN, LS_FD_SOCKET,
+				      LS_DIR_READ, 46);
+	struct ls_rec_close c2 = make_close(t + 6 * MS, PID, TID2, 4, A_CONN, LS_FD_SOCKET);
+	json_object *j;
+
+	(void)state;
+	c1.start = t + MS; /* entered before the accept returned fd 4 */
+	FEED(m, a1);
+	FEED(m, a2);
+	FEED(m, c1);
+	FEED(m, rd);
+	j = report(m, t + 5 * MS);
+	assert_int_equal(glen(j, "sockets"), 2);
+	assert_ids_unique(j);
+	for (size_t i = 0; i < 2; i++) {
+		json_object *s = at(j, "sockets", i);
+
+		assert_string_equal(gs(s, "family"), "inet");
+		if (!strcmp(gs(s, "remote"), "127.0.0.1:40002")) {
+			assert_int_equal(gi(s, "read.bytes"), 46);
+			assert_true(json_object_get_boolean(get(s, "open")));
+		} else {
+			assert_int_equal(gi(s, "read.bytes"), 0);
+			assert_false(json_object_get_boolean(get(s, "open")));
+		}
+	}
+	FEED(m, c2);
+	assert_null(model_object(m, A_CONN));
+	json_object_put(J);
+	J = NULL;
+	model_free(m);
+}
+
+/* A connection open at attach, read and closed before the fd iterator
+ * reached it: first seen by its read (no addresses), it has them from its
+ * close (read at the close's entry).  Known addresses are never replaced. */
+static void test_addresses_from_close(void **state)
+{
+	struct model *m = model_new(SECRET, RETAIN_NS, T0);
+	static const uint8_t lo[4] = {127, 0, 0, 1};
+	uint64_t t = T0 + MS;
+	struct ls_rec_io rd = make_io(t, t - MS / 2, PID, PID, 4, A_CONN, LS_FD_SOCKET, LS_DIR_READ, 46);
+	struct ls_rec_close c = make_close(t + MS, PID, PID, 4, A_CONN, LS_FD_SOCKET);
+	struct ls_rec_fd_new a = accept_rec(t + 2 * MS, PID, 5, A_CONN2, 40002);
+	struct ls_rec_close c2 = make_close(t + 3 * MS, PID, PID, 5, A_CONN2, LS_FD_SOCKET);
+	json_object *j;
+
+	(void)state;
+	c.addr = sa4(lo, 8080, lo, 40001);
+	c.sock_type = SOCK_STREAM;
+	c.protocol = IPPROTO_TCP;
+	c2.addr = sa4(lo, 1, lo, 1);
+	FEED(m, rd);
+	j = report(m, t + MS / 2);
+	assert_string_equal(gs(at(j, "sockets", 0), "remote"), "");
+	FEED(m, c);
+	FEED(m, a);
+	FEED(m, c2);
+	j = report(m, t + 4 * MS);
+	assert_int_equal(glen(j, "sockets"), 2);
+	for (size_t i = 0; i < 2; i++) {
+		json_object *s = at(j, "sockets", i);
+
+		assert_string_equal(gs(s, "family"), "inet");
+		assert_string_equal(gs(s, "type"), "stream");
+		assert_string_equal(gs(s, "local"), "127.0.0.1:8080");
+		assert_string_equal(gs(s, "remote"), gi(s, "read.bytes") ? "127.0.0.1:40001"
+									 : "127.0.0.1:40002");
+	}
+	json_object_put(J);
+	J = NULL;
+	model_free(m);
+}
+
 /* A non-blocking connect returns EINPROGRESS; TCP has set both ends then,
  * and the probe reads them after the call: the socket has its addresses. */
 static void test_connect_einprogress(void **state)
@@ -477,6 +561,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids_unique_across_reuse),
 		cmocka_unit_test(test_close_after_fd_reuse),
+		cmocka_unit_test(test_close_after_fd_and_address_reuse),
+		cmocka_unit_test(test_addresses_from_close),
 		cmocka_unit_test(test_connect_einprogress),
 		cmocka_unit_test(test_coalesced_edge_triggered),
 		cmocka_unit_test(test_socketpair_other_process),
