@@ -473,6 +473,14 @@ int trace_next(struct trace_reader *r, const void **rec, size_t *len)
 			*rec = r->widened;
 			*len = sizeof(struct ls_rec_wait);
 		}
+		/* a close record of format 1.1 or before has no addresses: none */
+		if (((const struct ls_hdr *)*rec)->type == LS_REC_CLOSE && n >= LS_REC_CLOSE_V11_SIZE &&
+		    n < sizeof(struct ls_rec_close)) {
+			memset(r->widened, 0, sizeof(r->widened));
+			memcpy(r->widened, *rec, n);
+			*rec = r->widened;
+			*len = sizeof(struct ls_rec_close);
+		}
 		r->pos += 8 + ((n + 7) & ~7u);
 		r->seen++;
 		r->records++;
@@ -541,6 +549,7 @@ static const size_t trec_size[TREC_TYPE_END - TREC_ADD_TARGET] = {
 	[TREC_TARGET_EXITED - TREC_ADD_TARGET] = sizeof(struct ls_hdr),
 	[TREC_TICK - TREC_ADD_TARGET] = sizeof(struct trec_tick),
 	[TREC_TASK_CPU - TREC_ADD_TARGET] = sizeof(struct trec_task_cpu),
+	[TREC_SEED_WAIT - TREC_ADD_TARGET] = sizeof(struct trec_seed_wait),
 };
 
 static void name_of(char out[LS_COMM_LEN + 1], const char *in)
@@ -617,6 +626,14 @@ int trace_apply(struct model *m, const void *rec, size_t len)
 			goto garbled;
 		model_task_cpu(m, h->tid, ((const struct trec_task_cpu *)rec)->cpu_ns, h->ts);
 		break;
+	case TREC_SEED_WAIT: {
+		const struct trec_seed_wait *s = rec;
+
+		if (!h->tgid || !h->tid)
+			goto garbled;
+		model_seed_wait(m, h->tgid, h->tid, s->epfd, s->timeout_ns, h->ts);
+		break;
+	}
 	}
 	return 0;
 garbled:
@@ -636,7 +653,7 @@ const char *trace_rec_name(uint16_t type)
 	};
 	static const char *const syn[TREC_TYPE_END - TREC_ADD_TARGET] = {
 		"add_target", "seed_task", "seed_interest", "eventfd_count",
-		"rename_task", "target_exited", "tick", "task_cpu",
+		"rename_task", "target_exited", "tick", "task_cpu", "seed_wait",
 	};
 
 	if (type < LS_REC_TYPE_MAX)
