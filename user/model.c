@@ -1338,6 +1338,8 @@ void model_seed_task(struct model *m, pid_t pid, pid_t tid, const char *name, lo
 	t->blocked_nr = t->state == TASK_BLOCKED ? syscall_nr : -1;
 	t->sleep_since = now;
 	t->wait_unrecorded = t->state == TASK_POLLING;
+	/* asleep in a wait: one that could sleep, so a loop thread */
+	t->sleeps_in_wait = t->state == TASK_POLLING;
 }
 
 void model_task_cpu(struct model *m, pid_t tid, uint64_t cpu_ns, uint64_t ts)
