@@ -273,10 +273,14 @@ def _blocking(argv_of, syscall, stalls, per_ms=40, cpu=False):
             key = "cpu_ms" if cpu else "duration_ms"
             for w in ws:
                 self.assertGreaterEqual(w["evidence"][key], per_ms * 0.9, compact(w))
+                if cpu:
+                    # a loop that falls behind on a loaded machine runs the
+                    # timers due together: several computations in one turn
+                    self.assertLessEqual(w["evidence"]["stalls"], stalls, compact(w))
+                    continue
                 self.assertLess(w["evidence"][key], per_ms * 3, compact(w))
-                if not cpu:
-                    self.assertIn(f"blocked in {syscall}", w["summary"], compact(w))
-            if stalls:
+                self.assertIn(f"blocked in {syscall}", w["summary"], compact(w))
+            if stalls and not cpu:
                 self.assertEqual(self.ev_sum(ws, "stalls"), stalls, compact(ws))
         self.check_pair(argv_of("bug"), argv_of("fix"), "blocking-in-loop", check)
     return test
