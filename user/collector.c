@@ -486,9 +486,14 @@ int collector_run(const struct collector_opts *o)
 		}
 	}
 	if (o->output) {
-		c.out = fopen(o->output, "w");
+		char why[512];
+		int fd = open_output(o->output, why, sizeof(why));
+
+		c.out = fd >= 0 ? fdopen(fd, "w") : NULL;
 		if (!c.out) {
-			fprintf(stderr, "loopscope: cannot write %s: %s\n", o->output, strerror(errno));
+			if (fd >= 0)
+				snprintf(why, sizeof(why), "cannot write %s: %s", o->output, strerror(errno));
+			fprintf(stderr, "loopscope: %s\n", why);
 			return 1;
 		}
 	}

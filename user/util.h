@@ -34,6 +34,12 @@ uint64_t now_ns(void); /* CLOCK_MONOTONIC, the clock bpf_ktime_get_ns() uses */
 /* "1", "0.5", "250ms", "2s", "1m" -> ns.  -1 on garbage. */
 int64_t parse_duration(const char *s);
 
+/* Opens path to write it from its start (mode 0644 when created), never
+ * through a symbolic link and never into a file another user owns (a link
+ * or file planted in /tmp would make root write where its owner chose):
+ * the fd, or -1 with one line in err ("cannot write PATH: ..."). */
+int open_output(const char *path, char *err, size_t n);
+
 void *xcalloc(size_t n, size_t size); /* aborts on failure: out of memory is not recoverable here */
 
 #endif
