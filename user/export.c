@@ -94,19 +94,28 @@ static bool is_stdout(const char *path)
 	return !strcmp(path, "-");
 }
 
-/* "-" is standard output, as for most tools that take -o. */
-static int out_open(struct exporter *x, const char *path)
+/* "-" is standard output, as for most tools that take -o.  Never through
+ * a symbolic link or into another user's file (open_output). */
+static int out_open(struct exporter *x, const char *path, char *err, size_t n)
 {
+	int fd;
+
 	if (is_stdout(path)) {
 		x->f = stdout;
 		return 0;
 	}
-	if (ends_with(path, ".gz")) {
-		x->gz = gzopen(path, "wb6");
-		return x->gz ? 0 : -1;
-	}
-	x->f = fopen(path, "w");
-	return x->f ? 0 : -1;
+	fd = open_output(path, err, n);
+	if (fd < 0)
+		return -1;
+	if (ends_with(path, ".gz"))
+		x->gz = gzdopen(fd, "wb6");
+	else
+		x->f = fdopen(fd, "w");
+	if (x->gz || x->f)
+		return 0;
+	snprintf(err, n, "cannot write %s: %s", path, strerror(errno ? errno : ENOMEM));
+	close(fd);
+	return -1;
 }
 
 static int out_close(struct exporter *x)
@@ -506,7 +515,8 @@ static void write_perfetto(struct exporter *x, const struct trace_meta *meta)
 	json_object_object_add(other, "command", json_object_new_string(meta->command));
 	/* ts 0 is the first record; this is its wall-clock time */
 	snprintf(buf, sizeof(buf), "%llu",
-		 (unsigned long long)(meta->wall_ns + (x->first_ts - meta->mono_ns)));
+		 (unsigned long long)(x->first_ts ? meta->wall_ns + (x->first_ts - meta->mono_ns)
+						  : meta->wall_ns));
 	json_object_object_add(other, "first_record_wall_ns", json_object_new_string(buf));
 	out_str(x, "{\"displayTimeUnit\":\"ns\",\"otherData\":");
 	out_json(x, other);
@@ -534,7 +544,8 @@ static void write_perfetto(struct exporter *x, const struct trace_meta *meta)
 		if (wanted(x, tasks[i]->pid, tasks[i]->tid))
 			meta_event(x, "thread_name", tasks[i]->pid, tasks[i]->tid, tasks[i]->name);
 	free(tasks);
-	qsort(x->ev, x->nev, sizeof(*x->ev), cmp_ev);
+	if (x->nev) /* none in a file with no records: and qsort wants an array */
+		qsort(x->ev, x->nev, sizeof(*x->ev), cmp_ev);
 	for (size_t i = 0; i < x->nev; i++) {
 		if (!in_window(x, x->ev[i].rts))
 			continue;
@@ -821,8 +832,8 @@ int export_run(const struct export_opts *o)
 		if (rc < 0)
 			goto corrupt;
 	}
-	if (out_open(&x, o->output)) {
-		fprintf(stderr, "loopscope: cannot write %s: %s\n", o->output, strerror(errno));
+	if (out_open(&x, o->output, err, sizeof(err))) {
+		fprintf(stderr, "loopscope: %s\n", err);
 		goto out;
 	}
 	if (o->format == EXPORT_PERFETTO)
