@@ -35,6 +35,7 @@
 #define CONTROL_MAX (1u << 20) /* queued control frames per viewer */
 #define QUEUE_MAX 256          /* queued frames per viewer */
 #define REQUESTS_PER_SERVICE 16 /* per viewer per call */
+#define REQUESTS_PER_TICK 32    /* per viewer: then it is not read until the next tick */
 #define ACCEPTS_PER_SERVICE 16
 #define SERVICE_BUDGET_NS 5000000ULL /* then the rest waits for the next loop turn */
 
@@ -78,6 +79,9 @@ struct conn {
 	bool snapshot_queued; /* a FRAME_SNAPSHOT not yet all sent */
 	uint64_t dump_gen;    /* the tick of its last dump */
 	bool announced;       /* told of the viewers since its welcome (which counts them) */
+	uint64_t req_gen;     /* the tick its requests are counted in */
+	int requests;         /* in that tick */
+	bool muted;           /* over REQUESTS_PER_TICK: not read until the next tick */
 	uint64_t progress_ts; /* the last time the queue moved or was empty */
 	uint64_t frames, skipped;
 	bool dead;
@@ -269,7 +273,8 @@ static void kill_conn(struct conn *c, const char *why)
 
 static void watch(struct server *s, struct conn *c)
 {
-	struct epoll_event ev = {.events = EPOLLIN | (c->qn ? EPOLLOUT : 0), .data.ptr = c};
+	struct epoll_event ev = {.events = (c->muted ? 0 : EPOLLIN) | (c->qn ? EPOLLOUT : 0),
+				 .data.ptr = c};
 
 	epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
@@ -466,6 +471,11 @@ void server_publish(struct server *s)
 	if (!s)
 		return;
 	s->gen++; /* a tick: states are serialized anew, at most once per uid */
+	for (struct conn *c = s->conns; c; c = c->next)
+		if (c->muted && !c->dead) { /* heard again */
+			c->muted = false;
+			watch(s, c);
+		}
 	if (s->pause.paused)
 		return;
 	publish(s);
@@ -645,6 +655,17 @@ static void read_requests(struct server *s, struct conn *c)
 			request(s, c, msg);
 			json_object_put(msg);
 			handled++;
+			if (c->req_gen != s->gen) {
+				c->req_gen = s->gen;
+				c->requests = 0;
+			}
+			if (++c->requests >= REQUESTS_PER_TICK && !c->dead) {
+				/* asks faster than anyone needs: its socket is not read
+				 * until the next tick (it blocks, the collector works not) */
+				c->muted = true;
+				watch(s, c);
+				return;
+			}
 			continue;
 		}
 		if (r < 0) {
