@@ -300,6 +300,11 @@ int replay_run(const struct replay_opts *o)
 		fprintf(stderr, "loopscope: %s\n", err);
 		return 1;
 	}
+	if (!replay_records(r)) { /* a collector stopped (or failed) before its first record */
+		fprintf(stderr, "loopscope: %s: holds no records, nothing to replay\n", o->path);
+		replay_close(r);
+		return 1;
+	}
 	if (replay_truncated(r, err, sizeof(err)))
 		fprintf(stderr, "loopscope: %s\n", err);
 	if (replay_dropped(r))
@@ -319,10 +324,6 @@ int replay_run(const struct replay_opts *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	start = last_ts = replay_start_ts(r);
-	if (!replay_records(r)) { /* a collector stopped (or failed) before its first record */
-		fprintf(stderr, "loopscope: %s: holds no records, nothing to replay\n", o->path);
-		goto out;
-	}
 	keys_open(&keys);
 	wall0 = now_ns();
 	/* a tick with no record in it is skipped: it costs nothing, prints nothing */

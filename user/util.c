@@ -181,8 +181,14 @@ void *xcalloc(size_t n, size_t size)
 int open_output(const char *path, char *err, size_t n)
 {
 	struct stat st;
-	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int fd = -1;
 
+	/* lstat for the message (where the kernel protects links in sticky
+	 * directories, open says EACCES); O_NOFOLLOW for a link made after it */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		errno = ELOOP;
+	else
+		fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		if (errno == ELOOP)
 			snprintf(err, n, "cannot write %s: it is a symbolic link (not followed: "
