@@ -273,6 +273,14 @@ static __always_inline int on_enter(struct syscall_trace_enter *ctx, const int s
 		    in.kind != LS_FD_EVENTFD)
 			return 0;
 		in.obj = file_obj(f);
+		/* a socket's close: its addresses while it still has them, in
+		 * args[1..5] (close has one argument; 40 bytes, an ls_sockaddr) */
+		if (sc == LS_SC_CLOSE && in.kind == LS_FD_SOCKET) {
+			__u16 type = 0, proto = 0;
+
+			read_sockaddr(f, (struct ls_sockaddr *)&in.args[1], &type, &proto);
+			in.value = type | (__u32)proto << 16;
+		}
 		if (in.kind == LS_FD_EVENTFD && sc == LS_SC_WRITE) {
 			struct eventfd_ctx *ectx = (struct eventfd_ctx *)in.obj;
 
@@ -439,6 +447,11 @@ static __noinline void emit_close(struct inflight *in, long ret, __u64 pid_tgid)
 	r->fd = (int)in->args[0];
 	r->ret = (int)ret;
 	r->kind = in->kind;
+	if (in->kind == LS_FD_SOCKET) {
+		__builtin_memcpy(&r->addr, &in->args[1], sizeof(r->addr));
+		r->sock_type = (__u16)in->value;
+		r->protocol = (__u16)(in->value >> 16);
+	}
 	submit(r);
 }
 

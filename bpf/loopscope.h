@@ -179,8 +179,18 @@ struct ls_rec_close {
 	__s32 fd;
 	__s32 ret;
 	__u8 kind;
-	__u8 pad[7];
+	__u8 pad;
+	__u16 sock_type; /* a socket's, read at the close's entry (trace 1.2) */
+	__u16 protocol;
+	__u16 pad2;
+	/* A socket's addresses at the close's entry (trace 1.2): a connection
+	 * first seen by a read or write (open at attach, closed before the fd
+	 * iterator reached it) has them from here. */
+	struct ls_sockaddr addr;
 };
+
+/* A close record as trace format 1.1 and before wrote it, without addr. */
+#define LS_REC_CLOSE_V11_SIZE (sizeof(struct ls_rec_close) - sizeof(struct ls_sockaddr))
 
 struct ls_rec_sock_op {
 	struct ls_hdr h;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "recorder.h"
 #include "report.h"
 #include "server.h"
+#include "syscalls.h"
 
 static volatile sig_atomic_t exiting;
 
@@ -117,6 +119,36 @@ static void reconstruct(struct collector *c, pid_t pid)
 	free(threads);
 }
 
+/* Threads asleep in an epoll wait at attach: which reactor, from
+ * /proc/TID/syscall (its first argument is the epoll fd), once the fds are
+ * known.  Their waits' records will never come (the probes did not see
+ * them begin): placed so, they are waiters and pollers of their reactor. */
+static void seed_waits(struct collector *c)
+{
+	size_t n = c->model->tasks.len, k = 0;
+	struct task **ts = xcalloc(n + 1, sizeof(*ts));
+	void *v;
+
+	for (size_t i = 0; k < n && omap_next(&c->model->tasks, &i, NULL, &v);) /* the seeds change no map, */
+		ts[k++] = v;                                                 /* but the records may */
+	for (size_t i = 0; i < k; i++) {
+		struct task *t = ts[i];
+		unsigned long args[6];
+		long nr;
+		int64_t timeout = -1;
+
+		if (!t->wait_unrecorded || t->state != TASK_POLLING ||
+		    procfs_thread_syscall("/proc", t->pid, t->tid, &nr, args) || !raw_syscall_is_wait(nr))
+			continue;
+		if (nr == SYS_epoll_pwait2)
+			timeout = args[3] ? -2 : -1; /* -2: a timespec we do not read */
+		else if ((int)args[3] >= 0)
+			timeout = (int64_t)(int)args[3] * 1000000;
+		rec_seed_wait(c->rec, c->model, t->pid, t->tid, (int)args[0], timeout, now_ns());
+	}
+	free(ts);
+}
+
 static void reconstruct_interest(struct collector *c)
 {
 	struct model *m = c->model;
@@ -138,6 +170,7 @@ static void reconstruct_interest(struct collector *c)
 		free(tfds);
 	}
 	free(reactors);
+	seed_waits(c);
 }
 
 static void refresh_names(struct collector *c)
@@ -521,6 +554,8 @@ int collector_run(const struct collector_opts *o)
 			fprintf(stderr, "loopscope: %s\n", why);
 			goto out;
 		}
+		/* ids as a replay of the file will give them */
+		model_set_keys(c.model, meta.secret_id, recorder_addr_key(c.rec));
 	}
 	if (o->diag)
 		diagnose_attach(o->diag, c.model);

@@ -428,14 +428,10 @@ static struct task *task_any(const struct model *m, pid_t tid)
 	return t ? t : omap_get(&m->dead, (uint64_t)tid);
 }
 
-static struct object *object_any(const struct model *m, uint64_t addr)
+/* gen 0: the object open at addr now, else the last one closed there */
+static struct object *object_any(const struct model *m, uint64_t addr, uint64_t gen)
 {
-	struct object *o = model_object(m, addr);
-
-	for (struct object *c = m->closed; !o && c && addr; c = c->next_closed)
-		if (c->addr == addr)
-			o = c;
-	return o;
+	return model_object_gen(m, addr, gen);
 }
 
 static const char *task_label(const struct model *m, pid_t tid, char *buf, size_t len)
@@ -466,10 +462,10 @@ static const char *kind_word(uint8_t kind)
 }
 
 /* "reactor fd 5", "waker fd 6 (eventfd)", "socket fd 7 127.0.0.1:7000->127.0.0.1:5000" */
-static const char *object_label(const struct model *m, uint64_t addr, uint8_t kind, char *buf,
-				size_t len)
+static const char *object_label_gen(const struct model *m, uint64_t addr, uint64_t gen,
+				    uint8_t kind, char *buf, size_t len)
 {
-	const struct object *o = object_any(m, addr);
+	const struct object *o = object_any(m, addr, gen);
 	char fd[32] = "", extra[112] = "";
 
 	if (o && o->nfds)
@@ -488,12 +484,20 @@ static const char *object_label(const struct model *m, uint64_t addr, uint8_t ki
 	return buf;
 }
 
-static void add_object(struct warning *w, const struct model *m, uint64_t addr, uint8_t kind)
+static const char *object_label(const struct model *m, uint64_t addr, uint8_t kind, char *buf,
+				size_t len)
 {
-	const struct object *o = object_any(m, addr);
+	return object_label_gen(m, addr, 0, kind, buf, len);
+}
+
+/* An object by its address and generation (0: the one there now). */
+static void add_object_gen(struct warning *w, const struct model *m, uint64_t addr, uint64_t gen,
+			   uint8_t kind)
+{
+	const struct object *o = object_any(m, addr, gen);
 	struct wobj *x;
 	char c = kind == LS_FD_EPOLL ? 'r' : kind == LS_FD_SOCKET ? 's' : 'w';
-	struct object tmp = {.addr = addr};
+	struct object tmp = {.addr = addr, .gen = gen};
 
 	if (w->nobj == WOBJ_MAX || !addr)
 		return;
@@ -501,7 +505,12 @@ static void add_object(struct warning *w, const struct model *m, uint64_t addr, 
 	snprintf(x->kind, sizeof(x->kind), "%s", kind_word(kind));
 	x->pid = o ? o->pid : 0;
 	snprintf(x->id, sizeof(x->id), "%c:%016" PRIx64, c, model_id(m, o ? o : &tmp));
-	object_label(m, addr, kind, x->label, sizeof(x->label));
+	object_label_gen(m, addr, gen, kind, x->label, sizeof(x->label));
+}
+
+static void add_object(struct warning *w, const struct model *m, uint64_t addr, uint8_t kind)
+{
+	add_object_gen(w, m, addr, 0, kind);
 }
 
 /* ---------------------------------------------------------------- turns */
@@ -684,13 +693,13 @@ static void check_lost_waker(struct diagnoses *d, const struct model *m, const s
 		if (t && t->alive && t->state == TASK_POLLING && t->waiting_on == wk->lost_reactor &&
 		    t->turns == wk->lost_turns && slept >= thr &&
 		    (w = sight(d, D_LOST_WAKER, 0, wk->o.addr, (uint64_t)t->tid, now))) {
-			add_object(w, m, wk->o.addr, wk->o.kind);
+			add_object_gen(w, m, wk->o.addr, wk->o.gen, wk->o.kind);
 			add_object(w, m, wk->lost_reactor, LS_FD_EPOLL);
 			add_task(w, m, t->tid);
 			add_ev(w, "asleep_since_close_ms", slept / 1e6);
 			add_ev(w, "waker_writes", (double)wk->writes);
 			summary(w, "%s was closed while %s slept in %s, which it is registered in; %.1f s later it still sleeps there",
-				object_label(m, wk->o.addr, wk->o.kind, a, sizeof(a)),
+				object_label_gen(m, wk->o.addr, wk->o.gen, wk->o.kind, a, sizeof(a)),
 				task_label(m, t->tid, l, sizeof(l)),
 				object_label(m, wk->lost_reactor, LS_FD_EPOLL, b, sizeof(b)), slept / 1e9);
 		}
@@ -704,14 +713,14 @@ static void check_lost_waker(struct diagnoses *d, const struct model *m, const s
 		if (!w)
 			return;
 		w->mark = wk->ebadf_writes;
-		add_object(w, m, wk->o.addr, wk->o.kind);
+		add_object_gen(w, m, wk->o.addr, wk->o.gen, wk->o.kind);
 		add_task(w, m, wk->ebadf_tid);
 		add_ev(w, "ebadf_writes", (double)wk->ebadf_writes);
 		add_ev(w, "after_close_ms",
 		       wk->ebadf_ts > wk->o.closed_ts ? (wk->ebadf_ts - wk->o.closed_ts) / 1e6 : 0);
 		summary(w, "%s wrote to %s after it was closed: %" PRIu64 " wake%s failed with EBADF",
 			task_label(m, wk->ebadf_tid, l, sizeof(l)),
-			object_label(m, wk->o.addr, wk->o.kind, a, sizeof(a)), wk->ebadf_writes,
+			object_label_gen(m, wk->o.addr, wk->o.gen, wk->o.kind, a, sizeof(a)), wk->ebadf_writes,
 			wk->ebadf_writes == 1 ? "" : "s");
 	}
 }
@@ -886,12 +895,12 @@ static void check_reactor_birth(struct diagnoses *d, const struct model *m, cons
 		w->sev = SEV_WARNING;
 		add_task(w, m, r->o.creator);
 		add_object(w, m, r->creator_polled, LS_FD_EPOLL);
-		add_object(w, m, r->o.addr, LS_FD_EPOLL);
+		add_object_gen(w, m, r->o.addr, r->o.gen, LS_FD_EPOLL);
 		add_ev(w, "reactors_polled", 2);
 		summary(w, "%s, which polls %s, created a second reactor, %s",
 			task_label(m, r->o.creator, l, sizeof(l)),
 			object_label(m, r->creator_polled, LS_FD_EPOLL, a, sizeof(a)),
-			object_label(m, r->o.addr, LS_FD_EPOLL, b, sizeof(b)));
+			object_label_gen(m, r->o.addr, r->o.gen, LS_FD_EPOLL, b, sizeof(b)));
 	}
 }
 
@@ -927,14 +936,14 @@ static void check_reactor(struct diagnoses *d, const struct model *m, const stru
 	w = sight(d, D_ORPHANED, 0, r->o.addr, 0, now);
 	if (!w)
 		return;
-	add_object(w, m, r->o.addr, LS_FD_EPOLL);
+	add_object_gen(w, m, r->o.addr, r->o.gen, LS_FD_EPOLL);
 	add_task(w, m, r->pollers[r->npollers - 1]);
 	add_ev(w, "idle_s", idle / 1e9);
 	add_ev(w, "registered_fds", r->ninterest);
 	add_ev(w, "pollers", r->npollers);
 	add_ev(w, "pollers_alive", alive);
 	summary(w, "%s of pid %d has %d registered fds and no thread has waited on it for %.1f s (%d of its %d pollers alive)",
-		object_label(m, r->o.addr, LS_FD_EPOLL, a, sizeof(a)), r->o.pid, r->ninterest,
+		object_label_gen(m, r->o.addr, r->o.gen, LS_FD_EPOLL, a, sizeof(a)), r->o.pid, r->ninterest,
 		idle / 1e9, alive, r->npollers);
 }
 
@@ -970,13 +979,13 @@ static void check_socket(struct diagnoses *d, const struct model *m, const struc
 	if (mean < d->val[D_HALF_DUPLEX][0] || !(w = sight(d, D_HALF_DUPLEX, 0, so->o.addr, 0, now)))
 		return;
 	w->mark = so->trips;
-	add_object(w, m, so->o.addr, LS_FD_SOCKET);
+	add_object_gen(w, m, so->o.addr, so->o.gen, LS_FD_SOCKET);
 	add_task(w, m, so->rd_tid);
 	add_ev(w, "round_trips", (double)n);
 	add_ev(w, "mean_wait_ms", mean / 1e6);
 	add_ev(w, "writes", (double)so->wr.ops);
 	summary(w, "on %s, %s wrote only right after a read returned, %" PRIu64 " round trips in a row, each read after a %.1f ms wait on average",
-		object_label(m, so->o.addr, LS_FD_SOCKET, a, sizeof(a)),
+		object_label_gen(m, so->o.addr, so->o.gen, LS_FD_SOCKET, a, sizeof(a)),
 		task_label(m, so->rd_tid, l, sizeof(l)), n, mean / 1e6);
 }
 
@@ -993,7 +1002,7 @@ static void prune(struct diagnoses *d, const struct model *m)
 		free(omap_del(&d->tasks, gone[i]));
 	k = 0;
 	for (size_t i = 0; omap_next(&d->sockets, &i, &key, NULL);)
-		if (!object_any(m, key))
+		if (!object_any(m, key, 0))
 			gone[k++] = key;
 	for (size_t i = 0; i < k; i++)
 		free(omap_del(&d->sockets, gone[i]));

@@ -759,6 +759,10 @@ static json_object *record_json(const void *rec, size_t len)
 	case TREC_TASK_CPU:
 		json_add_u64(j, "cpu_ns", ((const struct trec_task_cpu *)rec)->cpu_ns);
 		break;
+	case TREC_SEED_WAIT:
+		json_add_int(j, "epfd", ((const struct trec_seed_wait *)rec)->epfd);
+		json_add_int(j, "timeout_ns", ((const struct trec_seed_wait *)rec)->timeout_ns);
+		break;
 	case TREC_TICK: {
 		const struct trec_tick *t = rec;
 
@@ -824,6 +828,7 @@ int export_run(const struct export_opts *o)
 		return 1;
 	}
 	x.m = model_new(random_secret(), meta.retain_ns, meta.start_ns);
+	model_set_keys(x.m, meta.secret_id, 0);
 	if (o->format == EXPORT_PERFETTO) {
 		while ((rc = trace_next(rd, &rec, &len)) == 1) {
 			collect(&x, rd, rec, len);

@@ -101,9 +101,36 @@ const char *model_kind_name(const struct object *o)
 	return fd_kind_name(o->kind);
 }
 
+struct object *model_object_gen(const struct model *m, uint64_t addr, uint64_t gen)
+{
+	struct object *o = model_object(m, addr), *last = NULL;
+
+	if (o && (!gen || o->gen == gen))
+		return o;
+	for (struct object *c = m->closed; c && addr; c = c->next_closed) {
+		if (c->addr != addr)
+			continue;
+		if (c->gen == gen)
+			return c;
+		if (!gen && (!last || c->gen > last->gen))
+			last = c;
+	}
+	return last;
+}
+
+void model_set_keys(struct model *m, uint64_t id_key, uint64_t addr_key)
+{
+	m->secret = id_key;
+	m->addr_key = addr_key;
+}
+
 uint64_t model_id(const struct model *m, const struct object *o)
 {
-	return hide_addr(m->secret, o->addr);
+	uint64_t a = o->addr;
+
+	if (m->addr_key) /* as trace_hide_addrs() writes it into a recording */
+		a = hide_identity(m->addr_key, a);
+	return hide_addr(m->secret, a ^ hide_addr(~m->secret, o->gen));
 }
 
 static struct target *target_get(struct model *m, pid_t pid)
@@ -275,6 +302,7 @@ static struct object *object_get(struct model *m, pid_t pid, pid_t creator, uint
 		return NULL;
 	o = xcalloc(1, size);
 	o->addr = addr;
+	o->gen = ++m->generations;
 	o->kind = kind;
 	o->pid = pid;
 	o->creator = creator;
@@ -395,6 +423,8 @@ static void end_sleep(struct task *t, uint64_t ts)
 		t->sleeps[t->sleep_next % SLEEP_RING][0] = t->sleep_since;
 		t->sleeps[t->sleep_next % SLEEP_RING][1] = ts;
 		t->sleep_next++;
+		if (t->state == TASK_POLLING && t->wait_unrecorded)
+			t->t_polling += ts - t->sleep_since; /* no wait record will count it */
 		if (t->state == TASK_BLOCKED) {
 			t->t_blocked += ts - t->sleep_since;
 			int c = t->blocked_shared;
@@ -588,9 +618,12 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 	end_turn(m, t, w);
 	/* a zero-timeout poll with nothing between it and the last wait but
 	 * CPU spins; one between real sleeps (Go's Ms poll the netpoller with
-	 * a zero timeout before they park on a futex) does not */
-	if (empty0 && !gap_slept)
+	 * a zero timeout before they park on a futex) does not, nor one after
+	 * IO (a loop that polls so because it has work: Go's Ms between two
+	 * goroutines, libuv with callbacks pending) */
+	if (empty0 && !gap_slept && t->ops == t->ops_at_ret)
 		t->spin_polls++;
+	t->ops_at_ret = t->ops;
 	if (w->timeout_ns != 0)
 		t->sleeps_in_wait = true;
 	t->last_ret_ts = ts;
@@ -704,7 +737,17 @@ static void object_readdress(struct model *m, uint64_t from, uint64_t to)
  * model_object() finds it by the other end's too.  The socket counters the
  * two had so far (a pair is registered right after it is made) are not
  * kept.  Returns the waker, or s when it is no such pair. */
-static struct object *socketpair_merge(struct model *m, struct socket *s)
+static bool holds(const struct model *m, pid_t pid, uint64_t addr)
+{
+	struct target *t = omap_get(&m->targets, (uint64_t)pid);
+	size_t n = 0;
+	uint64_t *keys = t ? fds_naming(t, addr, &n) : NULL;
+
+	free(keys);
+	return n > 0;
+}
+
+static struct object *socketpair_merge(struct model *m, pid_t pid, struct socket *s)
 {
 	struct socket *p;
 	struct waker *w;
@@ -713,6 +756,11 @@ static struct object *socketpair_merge(struct model *m, struct socket *s)
 		return &s->o;
 	p = (struct socket *)model_object(m, s->peer);
 	if (!p || p == s || p->o.kind != LS_FD_SOCKET || p->peer != s->o.addr || p->o.pid != s->o.pid)
+		return &s->o;
+	/* the process that registers one end must hold the other: an nginx
+	 * worker registers its end of a channel whose other end is its
+	 * master's (both were the master's before the fork) */
+	if (!holds(m, pid, s->o.addr) || !holds(m, pid, p->o.addr))
 		return &s->o;
 	w = xcalloc(1, sizeof(*w));
 	w->o = s->o;
@@ -739,7 +787,7 @@ static void feed_ctl(struct model *m, const struct ls_rec_ctl *c)
 	struct reactor *r;
 	struct object *o;
 
-	task_get(m, c->h.tgid, c->h.tid, ts);
+	task_get(m, c->h.tgid, c->h.tid, ts)->ops++;
 	if (c->ret != 0)
 		return;
 	r = (struct reactor *)object_at(m, c->h.tgid, c->epfd, c->obj, LS_FD_EPOLL, ts);
@@ -747,7 +795,7 @@ static void feed_ctl(struct model *m, const struct ls_rec_ctl *c)
 	if (!r)
 		return;
 	if (o && o->kind == LS_FD_SOCKET && c->op == EPOLL_CTL_ADD)
-		o = socketpair_merge(m, (struct socket *)o);
+		o = socketpair_merge(m, c->h.tgid, (struct socket *)o);
 	fd_obj = o ? o->addr : c->fd_obj; /* a socketpair's second end: the waker's address */
 	for (int i = 0; i < r->ninterest; i++) {
 		struct interest *in = &r->interest[i];
@@ -784,6 +832,8 @@ static void feed_fd_new(struct model *m, const struct ls_rec_fd_new *f)
 {
 	uint64_t ts = f->h.ts;
 	struct task *t = task_get(m, f->h.tgid, f->h.tid, ts);
+
+	t->ops++;
 
 	for (int i = 0; i < 2; i++) {
 		struct object *o;
@@ -892,6 +942,8 @@ static void feed_io(struct model *m, const struct ls_rec_io *io)
 	struct task *t = task_get(m, io->h.tgid, io->h.tid, ts);
 	struct object *o;
 
+	t->ops++;
+
 	if (!io->obj && io->ret == -EBADF && io->dir == LS_DIR_WRITE) {
 		waker_note_ebadf(m, io);
 		return;
@@ -928,7 +980,11 @@ static void feed_io(struct model *m, const struct ls_rec_io *io)
 		return;
 	if (io->dir == LS_DIR_WRITE) {
 		w->writes++;
-		if (o->kind == LS_FD_EVENTFD ? io->before > 0 : w->pending_tid != 0)
+		/* coalesced: it lands on a wake not yet delivered (no wait
+		 * returned the waker, nothing read it, since the last write).
+		 * Not the eventfd's counter: mio's edge-triggered waker is
+		 * never read, its counter never zero, and every write wakes. */
+		if (w->pending_tid != 0)
 			w->coalesced++;
 		if (w->orphan_tid && io->start <= w->orphan_ts) {
 			waker_deliver_late(m, w, io);
@@ -942,23 +998,58 @@ static void feed_io(struct model *m, const struct ls_rec_io *io)
 	}
 }
 
+/* The object fd names in pid's table now (0: none). */
+static uint64_t fd_addr(const struct model *m, pid_t pid, int fd)
+{
+	struct target *t = omap_get(&m->targets, (uint64_t)pid);
+
+	return t && fd >= 0 ? (uint64_t)(uintptr_t)omap_get(&t->fds, (uint64_t)fd + 1) : 0;
+}
+
 static void feed_close(struct model *m, const struct ls_rec_close *c)
 {
-	task_get(m, c->h.tgid, c->h.tid, c->h.ts);
-	if (c->ret == 0)
-		fd_unbind(m, c->h.tgid, c->fd, c->h.ts);
+	uint64_t cur = fd_addr(m, c->h.tgid, c->fd);
+	struct object *o = model_object(m, c->obj);
+
+	task_get(m, c->h.tgid, c->h.tid, c->h.ts)->ops++;
+	if (c->ret != 0)
+		return;
+	/* Records come in the order of their syscalls' exits: a thread's
+	 * close(7) can exit after another thread's accept4 was given the
+	 * freed 7 (Go does so all the time).  Then 7 names the new object
+	 * already (its bind let go of the old one): this close is not its. */
+	if (c->obj && cur && cur != c->obj && (!o || o->addr != cur))
+		return;
+	/* The same, when the kernel also gave the new object the old one's
+	 * memory (the close freed it): the address matches, but the close
+	 * began, in another thread, before the object now at its fd was made. */
+	if (o && o->addr == cur && o->creator && o->creator != (pid_t)c->h.tid &&
+	    c->start < o->created_ts)
+		return;
+	/* a socket first seen by a read or write (open at attach, closed
+	 * before the fd iterator reached it) learns its addresses here */
+	if (o && o->addr == cur && o->kind == LS_FD_SOCKET && c->addr.family &&
+	    !((struct socket *)o)->addr.family) {
+		struct socket *s = (struct socket *)o;
+
+		s->addr = c->addr;
+		s->type = c->sock_type;
+		s->protocol = c->protocol;
+	}
+	fd_unbind(m, c->h.tgid, c->fd, c->h.ts);
 }
 
 static void feed_sock_op(struct model *m, const struct ls_rec_sock_op *s)
 {
 	struct object *o;
 
-	task_get(m, s->h.tgid, s->h.tid, s->h.ts);
+	task_get(m, s->h.tgid, s->h.tid, s->h.ts)->ops++;
 	o = object_at(m, s->h.tgid, s->fd, s->obj, LS_FD_SOCKET, s->h.ts);
 	/* after connect, bind or listen (a socket made live has no address
 	 * when socket() returns): its addresses, read by the probe after the
 	 * call; a shutdown record has none */
-	if (o && o->kind == LS_FD_SOCKET && s->ret == 0 && s->addr.family)
+	if (o && o->kind == LS_FD_SOCKET && (s->ret == 0 || s->ret == -EINPROGRESS) &&
+	    s->addr.family)
 		((struct socket *)o)->addr = s->addr;
 }
 
@@ -991,8 +1082,22 @@ static void feed_switch(struct model *m, const struct ls_rec_switch *s)
 			t->blocked_shared = !wait && (s->prev_state & TASK_STATE_UNINTERRUPTIBLE);
 			t->waiting_on = wait ? s->prev_obj : 0;
 			t->sleep_since = ts;
+			/* a wait the probes saw begin (a record will come) or not */
+			if (s->prev_lsc) {
+				t->wait_unrecorded = false;
+				t->unrecorded_on = 0;
+			} else if (wait) {
+				t->wait_unrecorded = true;
+				t->waiting_on = t->unrecorded_on;
+			}
+			if (!wait || !s->prev_lsc) {
+				t->poll_since = 0;
+			} else if (t->poll_turns != t->turns || !t->poll_since) {
+				t->poll_since = ts;
+				t->poll_turns = t->turns;
+			}
 			if (wait) {
-				struct object *o = model_object(m, s->prev_obj);
+				struct object *o = model_object(m, t->waiting_on);
 
 				if (o && o->kind == LS_FD_EPOLL) {
 					reactor_add_poller((struct reactor *)o, t->tid);
@@ -1218,6 +1323,9 @@ void model_seed_task(struct model *m, pid_t pid, pid_t tid, const char *name, lo
 	t->state = raw_syscall_is_wait(syscall_nr) ? TASK_POLLING : TASK_BLOCKED;
 	t->blocked_nr = t->state == TASK_BLOCKED ? syscall_nr : -1;
 	t->sleep_since = now;
+	t->wait_unrecorded = t->state == TASK_POLLING;
+	/* asleep in a wait: one that could sleep, so a loop thread */
+	t->sleeps_in_wait = t->state == TASK_POLLING;
 }
 
 void model_task_cpu(struct model *m, pid_t tid, uint64_t cpu_ns, uint64_t ts)
@@ -1260,6 +1368,25 @@ void model_seed_interest(struct model *m, pid_t pid, int epfd, int tfd, uint32_t
 	c.fd_obj = o ? o->addr : 0;
 	c.fd_kind = o ? o->kind : LS_FD_OTHER;
 	feed_ctl(m, &c);
+}
+
+void model_seed_wait(struct model *m, pid_t pid, pid_t tid, int epfd, int64_t timeout_ns,
+		     uint64_t now)
+{
+	struct task *t = model_task(m, tid);
+	struct object *o = object_of_fd(m, pid, epfd);
+	struct reactor *r = o && o->kind == LS_FD_EPOLL ? (struct reactor *)o : NULL;
+
+	(void)timeout_ns; /* kept in the record: a diagnosis may want it */
+	if (!t || t->pid != pid || !t->wait_unrecorded || !r)
+		return;
+	t->unrecorded_on = r->o.addr;
+	if (t->state == TASK_POLLING) {
+		t->waiting_on = r->o.addr;
+		reactor_add_poller(r, t->tid);
+		if (r->last_poll_ts < now)
+			r->last_poll_ts = now;
+	}
 }
 
 void model_set_eventfd_count(struct model *m, pid_t pid, int fd, uint64_t count)

@@ -40,6 +40,14 @@ struct task {
 	uint64_t turns, events, last_ret_ts;
 	uint64_t wakes_waker, wakes_socket, wakes_timeout, wakes_other, wakes_self;
 	uint64_t waiting_on; /* the reactor it sleeps in, 0: none */
+	/* An epoll wait whose entry the probes did not see (begun before
+	 * attach): no wait record will come, so its sleeps count as polling
+	 * when they end; the reactor, when /proc said (model_seed_wait). */
+	bool wait_unrecorded;
+	uint64_t unrecorded_on;
+	/* A recorded wait it slept in, whose record has not come yet: from
+	 * its first sleep, while turns is still poll_turns (report_task_times) */
+	uint64_t poll_since, poll_turns;
 	/* for diagnoses: the turn in progress, the last wait, empty polls */
 	uint64_t busy_at_ret;    /* busy time when the last wait returned */
 	uint64_t cpu_at_ret;     /* the kernel's CPU time then (cpu_exit), 0: unknown */
@@ -55,7 +63,8 @@ struct task {
 	/* How runtimes differ from bugs (docs/diagnoses.md): */
 	bool sleeps_in_wait;     /* it has made a wait that could sleep (timeout not 0):
 				  * a loop thread, not one that only peeks (Go's sysmon) */
-	uint64_t spin_polls;     /* empty zero-timeout waits with no sleep since the last wait */
+	uint64_t spin_polls;     /* empty zero-timeout waits with no sleep and no IO since the last wait */
+	uint64_t ops, ops_at_ret; /* its syscall records but waits and scheduling; at the last wait */
 	uint64_t self_spins;     /* self-wakes right after another, no sleep between */
 	bool last_self_wake;     /* its last wait returned a self-wake without sleeping */
 	uint64_t sleeps[SLEEP_RING][2]; /* recent sleeps, to attribute to syscalls */
@@ -67,6 +76,9 @@ struct task {
 #define OBJ_FDS_MAX 4
 struct object {
 	uint64_t addr;   /* kernel identity, never shown: see hide_addr() */
+	uint64_t gen;    /* which object at addr: the model's count of objects
+			  * made when this one was (FD_NEW, first sight), so
+			  * (addr, gen) is one object for the whole run */
 	uint8_t kind;    /* enum ls_fd_kind */
 	pid_t pid;
 	pid_t creator;   /* 0: existed before attach */
@@ -177,7 +189,10 @@ struct turn {
 typedef void (*model_turn_fn)(void *ctx, const struct model *m, const struct turn *t);
 
 struct model {
-	uint64_t secret;
+	uint64_t secret;     /* the key of the ids (model_id) */
+	uint64_t addr_key;   /* nonzero: addresses are the kernel's, hidden with this key
+			      * first (as a recording hides them); 0: hidden already */
+	uint64_t generations; /* objects made so far: the next one's gen */
 	uint64_t retain_ns;
 	struct omap tasks;   /* tid -> struct task */
 	struct omap objects; /* kernel addr -> struct object (open ones) */
@@ -207,6 +222,10 @@ void model_seed_task(struct model *m, pid_t pid, pid_t tid, const char *name, lo
 void model_seed_interest(struct model *m, pid_t pid, int epfd, int tfd, uint32_t events,
 			 uint64_t token, uint64_t now);
 void model_set_eventfd_count(struct model *m, pid_t pid, int fd, uint64_t count);
+/* A thread asleep at attach in an epoll wait on pid's fd epfd (from
+ * /proc/TID/syscall): placed among the reactor's waiters and pollers. */
+void model_seed_wait(struct model *m, pid_t pid, pid_t tid, int epfd, int64_t timeout_ns,
+		     uint64_t now);
 void model_rename_task(struct model *m, pid_t tid, const char *name);
 /* The task's time on CPU by the switches up to now, the stretch it is in
  * included. */
@@ -224,9 +243,18 @@ void model_target_exited(struct model *m, pid_t pid, uint64_t now);
 
 struct task *model_task(const struct model *m, pid_t tid);
 struct object *model_object(const struct model *m, uint64_t addr);
+/* The object (addr, gen), open or closed (still retained); gen 0: the
+ * one open at addr, else the last closed there. */
+struct object *model_object_gen(const struct model *m, uint64_t addr, uint64_t gen);
 /* Its kind's name: fd_kind_name(), and "socketpair" for a socketpair waker. */
 const char *model_kind_name(const struct object *o);
+/* An object's id: a keyed hash of its address and generation, so two
+ * objects the kernel put at one address have two ids.  The same in a
+ * replay of a recording as live (model_set_keys). */
 uint64_t model_id(const struct model *m, const struct object *o);
+/* The keys of the ids: id_key for the hash, addr_key as the recorder's
+ * (0: the records' addresses are hidden already, a replay). */
+void model_set_keys(struct model *m, uint64_t id_key, uint64_t addr_key);
 const char *task_state_name(enum task_state s);
 
 #endif

@@ -159,6 +159,33 @@ static long read_syscall_nr(const char *path)
 	return nr;
 }
 
+int procfs_thread_syscall(const char *proc_root, pid_t pid, pid_t tid, long *nr,
+			  unsigned long args[6])
+{
+	char path[PATH_MAX], buf[256], *p, *end;
+	int err = make_path(path, sizeof(path), "%s/%d/task/%d/syscall", proc_root, pid, tid);
+	ssize_t n;
+
+	if (err)
+		return err;
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	errno = 0;
+	*nr = strtol(buf, &end, 10);
+	if (end == buf || errno || *nr < 0)
+		return -EAGAIN; /* "running", or -1: not in a syscall */
+	p = end;
+	for (int i = 0; i < 6; i++) {
+		errno = 0;
+		args[i] = strtoul(p, &end, 16);
+		if (end == p || errno)
+			return -EINVAL;
+		p = end;
+	}
+	return 0;
+}
+
 int procfs_threads(const char *proc_root, pid_t pid, struct proc_thread **out)
 {
 	struct proc_thread *ts = NULL, *grown;

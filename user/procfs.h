@@ -24,6 +24,10 @@ int procfs_thread_comm(const char *proc_root, pid_t pid, pid_t tid, char *buf, s
 /* The thread's CPU time in ns (schedstat's first field: the scheduler's
  * sum_exec_runtime, steal excluded, a tick old at most); 0 or -errno. */
 int procfs_thread_cpu(const char *proc_root, pid_t pid, pid_t tid, uint64_t *ns);
+/* task/TID/syscall: the syscall number and its six arguments (args[0..5]);
+ * -EAGAIN when the thread is on a CPU ("running") or in no syscall. */
+int procfs_thread_syscall(const char *proc_root, pid_t pid, pid_t tid, long *nr,
+			  unsigned long args[6]);
 /* Real uid, from the Uid: line of /proc/PID/status. */
 int procfs_uid(const char *proc_root, pid_t pid, uid_t *uid);
 

@@ -358,6 +358,22 @@ void rec_seed_task(struct recorder *r, struct model *m, pid_t pid, pid_t tid, co
 	record_and_apply(r, m, &t, sizeof(t));
 }
 
+void rec_seed_wait(struct recorder *r, struct model *m, pid_t pid, pid_t tid, int epfd,
+		   int64_t timeout_ns, uint64_t now)
+{
+	struct trec_seed_wait t = {0};
+
+	hdr_init(&t.h, TREC_SEED_WAIT, sizeof(t), pid, tid, now);
+	t.epfd = epfd;
+	t.timeout_ns = timeout_ns;
+	record_and_apply(r, m, &t, sizeof(t));
+}
+
+uint64_t recorder_addr_key(const struct recorder *r)
+{
+	return r ? r->secret : 0;
+}
+
 void rec_seed_interest(struct recorder *r, struct model *m, pid_t pid, int epfd, int tfd,
 		       uint32_t events, uint64_t token, uint64_t now)
 {

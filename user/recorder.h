@@ -47,6 +47,11 @@ void rec_seed_interest(struct recorder *r, struct model *m, pid_t pid, int epfd,
 		       uint32_t events, uint64_t token, uint64_t now);
 void rec_set_eventfd_count(struct recorder *r, struct model *m, pid_t pid, int fd, uint64_t count,
 			   uint64_t now);
+void rec_seed_wait(struct recorder *r, struct model *m, pid_t pid, pid_t tid, int epfd,
+		   int64_t timeout_ns, uint64_t now);
+/* The key the file's addresses are hidden with (0: no recorder), for
+ * model_set_keys: ids the same live as in a replay. */
+uint64_t recorder_addr_key(const struct recorder *r);
 /* Only a name that changed is recorded. */
 void rec_rename_task(struct recorder *r, struct model *m, pid_t tid, const char *name, uint64_t now);
 void rec_target_exited(struct recorder *r, struct model *m, pid_t pid, uint64_t now);

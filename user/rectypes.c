@@ -44,6 +44,7 @@ static const struct rec_type syn_types[TREC_TYPE_END - TREC_ADD_TARGET] = {
 	[TREC_TARGET_EXITED - TREC_ADD_TARGET] = {"target_exited", sizeof(struct ls_hdr), 0, {{0}}},
 	[TREC_TICK - TREC_ADD_TARGET] = {"tick", sizeof(struct trec_tick), 0, {{0}}},
 	[TREC_TASK_CPU - TREC_ADD_TARGET] = {"task_cpu", sizeof(struct trec_task_cpu), 0, {{0}}},
+	[TREC_SEED_WAIT - TREC_ADD_TARGET] = {"seed_wait", sizeof(struct trec_seed_wait), 0, {{0}}},
 };
 
 const struct rec_type *rec_type(uint16_t type)

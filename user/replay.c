@@ -75,6 +75,9 @@ struct replay *replay_open(const char *path, struct diagnoses *diag, char *err, 
 		r->final_ts = r->last_ts;
 	r->model = model_new(random_secret(), r->meta.retain_ns ? r->meta.retain_ns : 6000000000ULL,
 			     replay_start_ts(r));
+	/* the records' addresses are hidden already; the file's key makes the
+	 * ids the live collector gave (model_set_keys) */
+	model_set_keys(r->model, r->meta.secret_id, 0);
 	r->own_diag = !diag;
 	r->diag = diag ? diag : diagnose_new();
 	diagnose_attach(r->diag, r->model);

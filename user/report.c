@@ -75,14 +75,6 @@ static const char *id_of(const struct model *m, const struct object *o, char *bu
 	return buf;
 }
 
-static const char *id_of_addr(const struct model *m, uint64_t addr, uint8_t kind, char *buf,
-			      size_t len)
-{
-	struct object o = {.addr = addr, .kind = kind};
-
-	return id_of(m, &o, buf, len);
-}
-
 /* Tasks sorted by (pid, tid); objects by (pid, first fd, id). */
 static int cmp_task(const void *a, const void *b)
 {
@@ -221,8 +213,16 @@ void report_task_times(const struct task *t, uint64_t now, struct task_times *ou
 		out->runnable += now - t->runnable_since;
 	if (t->alive && t->state == TASK_BLOCKED && t->sleep_since && now > t->sleep_since)
 		out->blocked += now - t->sleep_since;
-	if (t->alive && t->state == TASK_POLLING && t->sleep_since && now > t->sleep_since)
+	/* a recorded wait in progress: from its first sleep until its record
+	 * comes, woken or not (its record counts entry to return, which is
+	 * more: polling time never goes back when it comes) */
+	if (t->alive && t->poll_since && t->poll_turns == t->turns && !t->wait_unrecorded &&
+	    (t->state == TASK_POLLING || t->state == TASK_RUNNABLE || t->on_cpu)) {
+		if (now > t->poll_since)
+			out->polling += now - t->poll_since;
+	} else if (t->alive && t->state == TASK_POLLING && t->sleep_since && now > t->sleep_since) {
 		out->polling += now - t->sleep_since;
+	}
 }
 
 static json_object *task_json(const struct task *t, uint64_t now)
@@ -312,14 +312,16 @@ static json_object *reactor_json(const struct model *m, const struct reactor *r,
 	json_object_object_add(o, "pollers", pollers);
 	for (int i = 0; i < r->ninterest; i++) {
 		const struct interest *e = &r->interest[i];
+		const struct object *eo = model_object(m, e->addr);
 		json_object *x = json_object_new_object();
-		uint8_t kind = e->kind < LS_FD_KIND_MAX ? e->kind : LS_FD_OTHER;
+		/* one kind per object: a socketpair made a waker is one here too */
+		uint8_t kind = eo ? eo->kind : e->kind < LS_FD_KIND_MAX ? e->kind : LS_FD_OTHER;
 
 		json_add_int(x, "fd", e->fd);
-		json_add_str(x, "kind", fd_kind_name(kind));
-		if (e->addr && (kind == LS_FD_SOCKET || kind == LS_FD_EVENTFD || kind == LS_FD_PIPE ||
-				kind == LS_FD_EPOLL))
-			json_add_str(x, "object", id_of_addr(m, e->addr, kind, id, sizeof(id)));
+		json_add_str(x, "kind", eo ? model_kind_name(eo) : fd_kind_name(kind));
+		if (eo && (kind == LS_FD_SOCKET || kind == LS_FD_EVENTFD || kind == LS_FD_PIPE ||
+			   kind == LS_FD_EPOLL))
+			json_add_str(x, "object", id_of(m, eo, id, sizeof(id)));
 		json_add_u64(x, "events", e->events);
 		json_add_u64(x, "token", e->token);
 		json_object_array_add(in, x);

@@ -474,6 +474,14 @@ int trace_next(struct trace_reader *r, const void **rec, size_t *len)
 			*rec = r->widened;
 			*len = sizeof(struct ls_rec_wait);
 		}
+		/* a close record of format 1.1 or before has no addresses: none */
+		if (((const struct ls_hdr *)*rec)->type == LS_REC_CLOSE && n >= LS_REC_CLOSE_V11_SIZE &&
+		    n < sizeof(struct ls_rec_close)) {
+			memset(r->widened, 0, sizeof(r->widened));
+			memcpy(r->widened, *rec, n);
+			*rec = r->widened;
+			*len = sizeof(struct ls_rec_close);
+		}
 		r->pos += 8 + ((n + 7) & ~7u);
 		r->seen++;
 		r->records++;
@@ -607,6 +615,14 @@ int trace_apply(struct model *m, const void *rec, size_t len)
 			goto garbled;
 		model_task_cpu(m, h->tid, ((const struct trec_task_cpu *)rec)->cpu_ns, h->ts);
 		break;
+	case TREC_SEED_WAIT: {
+		const struct trec_seed_wait *s = rec;
+
+		if (!h->tgid || !h->tid)
+			goto garbled;
+		model_seed_wait(m, h->tgid, h->tid, s->epfd, s->timeout_ns, h->ts);
+		break;
+	}
 	}
 	return 0;
 garbled:
@@ -621,16 +637,6 @@ const char *trace_rec_name(uint16_t type)
 	return t ? t->name : NULL;
 }
 
-/* 0 stays 0 (it means "none" in every record); a hash is never 0 and
- * never looks like a kernel address (the top bit is clear). */
-static uint64_t hide(uint64_t a, uint64_t secret)
-{
-	if (!a)
-		return 0;
-	a = hide_addr(secret, a) & ~(1ULL << 63);
-	return a ? a : 1;
-}
-
 void trace_hide_addrs(void *rec, size_t len, uint64_t secret)
 {
 	const struct ls_hdr *h = rec;
@@ -640,5 +646,5 @@ void trace_hide_addrs(void *rec, size_t len, uint64_t secret)
 		return;
 	for (int i = 0; i < t->nids; i++)
 		if (rec_id_is(&t->ids[i], rec))
-			rec_id_set(&t->ids[i], rec, hide(rec_id_get(&t->ids[i], rec), secret));
+			rec_id_set(&t->ids[i], rec, hide_identity(secret, rec_id_get(&t->ids[i], rec)));
 }

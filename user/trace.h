@@ -23,7 +23,7 @@ struct model;
 
 #define TRACE_MAGIC "LSTRACE\n"
 #define TRACE_MAJOR 1 /* readers refuse a newer major version */
-#define TRACE_MINOR 1 /* additions older readers can skip; 1.1: wait records' cpu_enter/cpu_exit */
+#define TRACE_MINOR 2 /* additions older readers can skip; 1.1: wait records' cpu_enter/cpu_exit; 1.2: seed_wait */
 #define TRACE_FIXED_LEN 72
 #define TRACE_HEADER_MAX 65536
 #define TRACE_BLOCK_HDR_LEN 32
@@ -46,6 +46,7 @@ enum trace_rec_type {
 	TREC_TARGET_EXITED,      /* model_target_exited */
 	TREC_TICK,               /* the collector reported: drop counters, final flag */
 	TREC_TASK_CPU,           /* model_task_cpu (1.1): a thread's CPU time from /proc */
+	TREC_SEED_WAIT,          /* model_seed_wait (1.2): a thread asleep in an epoll wait at attach */
 	TREC_TYPE_END,
 };
 
@@ -79,6 +80,13 @@ struct trec_eventfd_count {
 struct trec_rename {
 	struct ls_hdr h;  /* tid */
 	char name[LS_COMM_LEN];
+};
+
+struct trec_seed_wait {
+	struct ls_hdr h;   /* tgid, tid; ts: attach */
+	__s64 timeout_ns;  /* the wait's timeout argument, -1: none */
+	__s32 epfd;        /* from /proc/TID/syscall */
+	__u32 pad;
 };
 
 struct trec_task_cpu {

@@ -252,13 +252,14 @@ static void assert_task_obj(json_object *w, size_t i, pid_t tid)
 static void assert_obj(const struct model *m, json_object *w, size_t i, const char *kind, uint64_t addr)
 {
 	json_object *o = json_object_array_get_idx(get(w, "objects"), i);
-	struct object tmp = {.addr = addr};
+	const struct object *obj = model_object_gen(m, addr, 0);
 	char id[32];
 
 	assert_non_null(o);
+	assert_non_null(obj);
 	assert_string_equal(json_object_get_string(get(o, "kind")), kind);
 	snprintf(id, sizeof(id), "%c:%016" PRIx64, kind[0] == 'r' ? 'r' : kind[0] == 's' ? 's' : 'w',
-		 model_id(m, &tmp));
+		 model_id(m, obj));
 	assert_string_equal(json_object_get_string(get(o, "id")), id);
 }
 
@@ -322,6 +323,7 @@ static void test_busy_poll(void **state)
 	loop_setup(f, T0);
 	a = run_json(f, T0 + 1000); /* the window starts */
 	assert_empty(a);
+	wait_rec(f, LOOP, T0 + 1200, T0 + 1500, 4, A_EP, 0, 0, NULL); /* after the setup's IO: no spin */
 	spin(f, T0 + 2000, 999 * MS, 1000, 0);
 	a = run_json(f, T0 + 500 * MS); /* half a window: not judged yet */
 	assert_empty(a);
@@ -329,7 +331,7 @@ static void test_busy_poll(void **state)
 	w = one(a, "busy-poll");
 	assert_true(active(w));
 	assert_int_equal(ev_int(w, "empty_polls"), 1000);
-	assert_int_equal(ev_int(w, "turns"), 1000);
+	assert_int_equal(ev_int(w, "turns"), 1001); /* and the one after the IO */
 	assert_int_equal(ev_int(w, "per_s"), 1000);
 	assert_task_obj(w, 0, LOOP);
 	assert_obj(f->m, w, 1, "reactor", A_EP);
@@ -654,7 +656,26 @@ static void test_busy_poll_not_between_sleeps(void **state)
 	}
 	assert_empty(run_json(f, T0 + 500 + 1000 * MS));
 	assert_int_equal(model_task(f->m, LOOP)->empty_polls, 3000);
-	assert_int_equal(model_task(f->m, LOOP)->spin_polls, 1); /* the first: no sleep before it */
+	assert_int_equal(model_task(f->m, LOOP)->spin_polls, 0);
+}
+
+/* A spinning Go M under load: a zero-timeout poll of the netpoller, then a
+ * goroutine's IO, then the next poll: thousands a second, never asleep,
+ * and no spin: it has work between its polls. */
+static void test_busy_poll_not_between_work(void **state)
+{
+	struct fx *f = *state;
+	uint64_t t = T0 + 1000;
+
+	loop_setup(f, T0);
+	run_json(f, T0 + 500);
+	for (int i = 0; i < 3000; i++) {
+		wait_rec(f, LOOP, t, t + 1000, 4, A_EP, 0, 0, NULL);
+		io_rec(f, LOOP, t + 2000, t + 3000, 7, A_SOCK, LS_FD_SOCKET, LS_DIR_WRITE, 100);
+		t += 300000;
+	}
+	assert_empty(run_json(f, T0 + 500 + 1000 * MS));
+	assert_int_equal(model_task(f->m, LOOP)->spin_polls, 0);
 }
 
 /* ================================================================ lost-waker */
@@ -865,6 +886,40 @@ static void test_half_duplex_short_waits(void **state)
 	assert_int_equal(count_named(run_json(f, t + 1), "half-duplex-socket"), 1);
 }
 
+/* "read() blocks my send()" in a tokio block_on future: the thread never
+ * waits in epoll (it parks on a futex until a worker's poll wakes it), and
+ * in current-thread tokio another task's 10 ms timer keeps its waits
+ * short: the waits are the socket's own, 250 ms from each answer to the
+ * next read's data, however the thread slept meanwhile. */
+static void test_half_duplex_block_on(void **state)
+{
+	struct fx *f = *state;
+	json_object *w;
+	uint64_t t = T0 + MS;
+
+	half_setup(f);
+	for (int i = 0; i < 6; i++) {
+		uint64_t next = t + 250 * MS;
+
+		/* EAGAIN, then parked on a futex (timed short waits in ct) */
+		io_rec(f, LOOP, t + 1000, t + 2000, 7, A_SOCK, LS_FD_SOCKET, LS_DIR_READ, -EAGAIN);
+		for (uint64_t p = t + 3000; p + 10 * MS < next; p += 10 * MS) {
+			sleep_rec(f, LOOP, p, SYS_futex, 0, 0);
+			run_rec(f, LOOP, p + 10 * MS - 1000);
+		}
+		io_rec(f, LOOP, next, next + 1000, 7, A_SOCK, LS_FD_SOCKET, LS_DIR_READ, 64);
+		io_rec(f, LOOP, next + 2000, next + 3000, 7, A_SOCK, LS_FD_SOCKET, LS_DIR_WRITE, 16);
+		io_rec(f, LOOP, next + 4000, next + 5000, 7, A_SOCK, LS_FD_SOCKET, LS_DIR_WRITE, 16);
+		t = next + 5000;
+	}
+	w = one(run_json(f, t), "half-duplex-socket");
+	assert_int_equal(ev_int(w, "round_trips"), 6);
+	/* 250 ms and 5 us from each answer to the next data; the first from the
+	 * socket's creation, 0.9 ms earlier still */
+	assert_true(json_object_get_double(get(get(w, "evidence"), "mean_wait_ms")) > 250.1 &&
+		    json_object_get_double(get(get(w, "evidence"), "mean_wait_ms")) < 250.2);
+}
+
 /* ================================================================ nested-reactor */
 
 static void test_nested(void **state)
@@ -993,6 +1048,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blocking_futex_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking_not_a_loop_that_only_peeks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_poll_not_between_sleeps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_poll_not_between_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking_threshold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking_now_counts_no_stolen_time, setup, teardown),
@@ -1004,6 +1060,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_orphaned_unknown_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_half_duplex, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_half_duplex_short_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_half_duplex_block_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested_not_ready, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_json, setup, teardown),

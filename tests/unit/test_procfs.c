@@ -162,6 +162,25 @@ static void test_threads(void **state)
 	free(ts);
 }
 
+/* /proc/TID/syscall's arguments: epoll_wait(4, events, 64, -1) */
+static void test_thread_syscall(void **state)
+{
+	unsigned long args[6];
+	long nr;
+
+	assert_int_equal(procfs_thread_syscall(root, 100, 100, &nr, args), 0);
+	assert_int_equal(nr, 232);
+	assert_int_equal(args[0], 4);
+	assert_int_equal(args[1], 0x7ffd3c1e0a10UL);
+	assert_int_equal(args[2], 0x40);
+	assert_int_equal((int)args[3], -1);
+	assert_int_equal(args[5], 0);
+	assert_int_equal(procfs_thread_syscall(root, 100, 101, &nr, args), -EAGAIN); /* running */
+	assert_int_equal(procfs_thread_syscall(root, 100, 103, &nr, args), -EAGAIN); /* in none */
+	assert_int_equal(procfs_thread_syscall(root, 100, 104, &nr, args), -EINVAL); /* "0x12 junk" */
+	assert_int_equal(procfs_thread_syscall(root, 100, 105, &nr, args), -ENOENT);
+}
+
 static void test_threads_missing(void **state)
 {
 	struct proc_thread *ts = (void *)1;
@@ -358,6 +377,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_threads_missing),
+		cmocka_unit_test(test_thread_syscall),
 		cmocka_unit_test(test_comm),
 		cmocka_unit_test(test_thread_cpu),
 		cmocka_unit_test(test_uid),

@@ -271,6 +271,51 @@ static void test_wait_record_of_format_1_0(void **state)
 	free(path);
 }
 
+/* A close record as format 1.1 wrote it, without a socket's addresses:
+ * read back at today's length with none. */
+static void test_close_record_of_format_1_1(void **state)
+{
+	char *path = tmp_path("v11"), err[256];
+	struct trace_meta meta = {.start_ns = T0, .interval_ns = 1000000000, .ntargets = 1,
+				  .targets = {PID}};
+	struct ls_rec_close c = {0};
+	struct recorder *r;
+	struct trace_reader *rd;
+	const struct ls_rec_close *got;
+	const void *rec;
+	size_t len;
+
+	(void)state;
+	snprintf(meta.version, sizeof(meta.version), "loopscope test");
+	r = recorder_open(path, &meta, err, sizeof(err));
+	assert_non_null(r);
+	rec_hdr(&c.h, LS_REC_CLOSE, LS_REC_CLOSE_V11_SIZE, T0 + 10, PID, POLLER);
+	c.fd = 4;
+	c.kind = LS_FD_SOCKET;
+	c.addr.family = AF_INET; /* beyond the old length: not written */
+	recorder_put(r, &c, LS_REC_CLOSE_V11_SIZE);
+	rec_hdr(&c.h, LS_REC_CLOSE, sizeof(c), T0 + 20, PID, POLLER);
+	c.addr.lport = 8080;
+	recorder_put(r, &c, sizeof(c));
+	assert_int_equal(recorder_close(r), 0);
+
+	rd = trace_open(path, &meta, err, sizeof(err));
+	assert_non_null(rd);
+	assert_int_equal(trace_next(rd, &rec, &len), 1);
+	got = rec;
+	assert_int_equal(len, sizeof(struct ls_rec_close));
+	assert_int_equal(got->fd, 4);
+	assert_int_equal(got->addr.family, 0);
+	assert_int_equal(trace_next(rd, &rec, &len), 1);
+	got = rec;
+	assert_int_equal(got->addr.family, AF_INET);
+	assert_int_equal(got->addr.lport, 8080);
+	assert_int_equal(trace_next(rd, &rec, &len), 0);
+	trace_close(rd);
+	unlink(path);
+	free(path);
+}
+
 static void test_round_trip(void **state)
 {
 	struct model *m;
@@ -823,6 +868,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_wait_record_of_format_1_0),
+		cmocka_unit_test(test_close_record_of_format_1_1),
 		cmocka_unit_test(test_header_and_hidden_addresses),
 		cmocka_unit_test(test_every_identity_hashed),
 		cmocka_unit_test(test_truncated),
