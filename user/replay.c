@@ -122,16 +122,18 @@ int replay_advance(struct replay *r, uint64_t until_ts)
 
 uint64_t replay_next_tick(const struct replay *r, uint64_t tick, uint64_t interval)
 {
+	uint64_t k, hole = r->meta.interval_ns > interval ? r->meta.interval_ns : interval;
 	struct ls_hdr h;
-	uint64_t k;
 
 	if (!r->pending_len || !interval)
 		return tick + interval;
 	memcpy(&h, r->pending, sizeof(h));
-	if (h.ts <= tick + interval)
+	/* The live collector records a tick every interval of its own: a gap of
+	 * over two of them with no record is a hole (a timestamp days ahead, a
+	 * stopped machine), whose empty ticks are skipped, so it costs one tick,
+	 * not one per interval between.  Shorter gaps tick as they were. */
+	if (h.ts <= tick + interval + 2 * hole)
 		return tick + interval;
-	/* no record before the tick that holds the next one: skip to it, so a
-	 * timestamp days ahead costs one tick, not a tick per second between */
 	k = (h.ts - tick + interval - 1) / interval;
 	if (k > (UINT64_MAX - tick) / interval)
 		return UINT64_MAX;
