@@ -894,7 +894,9 @@ void server_service(struct server *s)
 			continue;
 		if (evs[i].events & EPOLLOUT)
 			flush(s, c);
-		if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		if (c->muted && (evs[i].events & (EPOLLHUP | EPOLLERR)))
+			kill_conn(c, NULL); /* gone: what it still asked is not answered */
+		else if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 			read_requests(s, c);
 	}
 	now = now_ns();
