@@ -224,7 +224,11 @@ class Diagnose(test_e2e.E2E):
         self.assertEqual([o["id"] for o in self.objects(w, "task")], [spinner])
         self.assertEqual([o["id"] for o in self.objects(w, "reactor")], [reactor["id"]])
         ev = w["evidence"]
-        self.assertEqual(ev["empty_polls"], ev["turns"], compact(w))  # every turn: nothing
+        # every turn returned nothing; a spin is one with no sleep (and no
+        # IO) since the wait before, so the one after the hypervisor or a
+        # page fault put the spinner to sleep is not counted
+        self.assertLessEqual(ev["empty_polls"], ev["turns"], compact(w))
+        self.assertGreaterEqual(ev["empty_polls"], ev["turns"] * 0.99, compact(w))
         self.assertGreaterEqual(ev["per_s"], 1000, compact(w))
 
         self.assert_none(self.run_pair("busy_poll", "fix"), "busy_poll fix")
