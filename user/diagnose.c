@@ -606,6 +606,16 @@ static void on_turn(void *ctx, const struct model *m, const struct turn *tn)
 		uint64_t ns = tn->block_ns[c];
 		const char *sc = raw_syscall_name(nr);
 
+		/* a join on a peer: the time that peer stood runnable with no CPU
+		 * to run on (a loaded machine: V8's GC helpers beside busy loops)
+		 * is the machine's wait, not the program's */
+		if (c == 1 && tn->block_waker[1]) {
+			uint64_t q = task_queued_within(task_any(m, tn->block_waker[1]), tn->block_start[1],
+							tn->block_start[1] + ns);
+
+			ns = ns > q ? ns - q : 0;
+		}
+
 		if (!tn->start || !ns ||
 		    !stalls_loop(d, m, t, tn->prev_reactor, c ? STALL_SHARED : STALL_ASKED, nr, tn->start, ns) ||
 		    !(w = sight(d, D_BLOCKING, 0, (uint64_t)t->tid, (uint64_t)nr, ts)))
@@ -797,6 +807,22 @@ static void check_task(struct diagnoses *d, const struct model *m, const struct 
 	}
 }
 
+/* Another thread of t's process stands runnable, waiting for a CPU: a
+ * wait on a peer may be waiting on it (the machine is busy, not the
+ * program); the turn's end will tell (on_turn). */
+static bool peer_queued(const struct model *m, const struct task *t)
+{
+	void *v;
+
+	for (size_t i = 0; omap_next(&m->tasks, &i, NULL, &v);) {
+		const struct task *p = v;
+
+		if (p != t && p->pid == t->pid && p->alive && p->state == TASK_RUNNABLE)
+			return true;
+	}
+	return false;
+}
+
 /* A loop thread in a long blocking call, or a long turn on CPU, now. */
 static void check_stall_now(struct diagnoses *d, const struct model *m, const struct task *t,
 			    uint64_t now)
@@ -807,6 +833,7 @@ static void check_stall_now(struct diagnoses *d, const struct model *m, const st
 	if (!t->turns || !t->last_ret_ts)
 		return;
 	if (t->state == TASK_BLOCKED && t->sleep_since && now > t->sleep_since &&
+	    !((t->blocked_shared || raw_syscall_is_futex(t->blocked_nr)) && peer_queued(m, t)) &&
 	    stalls_loop(d, m, t, t->last_reactor,
 			t->blocked_shared || raw_syscall_is_futex(t->blocked_nr) ? STALL_SHARED : STALL_ASKED,
 			t->blocked_nr, t->sleep_since, now - t->sleep_since) &&

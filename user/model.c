@@ -432,20 +432,22 @@ static void end_sleep(struct task *t, uint64_t ts)
 			if (ts - t->sleep_since > t->turn_block_ns[c]) {
 				t->turn_block_ns[c] = ts - t->sleep_since;
 				t->turn_block_nr[c] = t->blocked_nr;
+				t->turn_block_start[c] = t->sleep_since;
+				t->turn_block_waker[c] = t->sleep_waker;
 			}
 		}
 	}
 	t->sleep_since = 0;
 }
 
-/* Time the task slept inside [start, end]. */
-static uint64_t slept_within(const struct task *t, uint64_t start, uint64_t end)
+/* Time within [start, end] covered by a ring of recent [from, to] stretches. */
+static uint64_t ring_within(const uint64_t ring[SLEEP_RING][2], uint64_t start, uint64_t end)
 {
 	uint64_t sum = 0;
 
 	for (int i = 0; i < SLEEP_RING; i++) {
-		uint64_t a = t->sleeps[i][0] > start ? t->sleeps[i][0] : start;
-		uint64_t b = t->sleeps[i][1] < end ? t->sleeps[i][1] : end;
+		uint64_t a = ring[i][0] > start ? ring[i][0] : start;
+		uint64_t b = ring[i][1] < end ? ring[i][1] : end;
 
 		if (b > a)
 			sum += b - a;
@@ -453,12 +455,27 @@ static uint64_t slept_within(const struct task *t, uint64_t start, uint64_t end)
 	return sum;
 }
 
+/* Time the task slept inside [start, end]. */
+static uint64_t slept_within(const struct task *t, uint64_t start, uint64_t end)
+{
+	return ring_within(t->sleeps, start, end);
+}
+
+uint64_t task_queued_within(const struct task *t, uint64_t start, uint64_t end)
+{
+	return t ? ring_within(t->queued, start, end) : 0;
+}
+
 static void task_on_cpu(struct task *t, uint64_t ts)
 {
 	if (!t->alive)
 		return;
-	if (t->state == TASK_RUNNABLE && t->runnable_since && ts > t->runnable_since)
+	if (t->state == TASK_RUNNABLE && t->runnable_since && ts > t->runnable_since) {
 		t->t_runnable += ts - t->runnable_since;
+		t->queued[t->queued_next % SLEEP_RING][0] = t->runnable_since;
+		t->queued[t->queued_next % SLEEP_RING][1] = ts;
+		t->queued_next++;
+	}
 	else if (t->state == TASK_BLOCKED || t->state == TASK_POLLING)
 		end_sleep(t, ts); /* woken while we did not look */
 	if (t->waking_ts && ts >= t->waking_ts)
@@ -569,6 +586,8 @@ static void end_turn(struct model *m, struct task *t, const struct ls_rec_wait *
 		.start = t->last_ret_ts,
 		.block_ns = {t->turn_block_ns[0], t->turn_block_ns[1]},
 		.block_nr = {t->turn_block_nr[0], t->turn_block_nr[1]},
+		.block_start = {t->turn_block_start[0], t->turn_block_start[1]},
+		.block_waker = {t->turn_block_waker[0], t->turn_block_waker[1]},
 		.ready = w->ret > 0 && slept_within(t, w->start, w->h.ts) == 0 &&
 			 !(t->sleep_since && t->sleep_since >= w->start),
 	};
@@ -639,6 +658,7 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 	t->cpu_at_ret = w->cpu_exit;
 	t->turn_block_ns[0] = t->turn_block_ns[1] = 0;
 	t->turn_block_nr[0] = t->turn_block_nr[1] = -1;
+	t->turn_block_waker[0] = t->turn_block_waker[1] = 0;
 	if (r) {
 		r->last_poll_ts = ts;
 		r->turns++;
@@ -1080,6 +1100,7 @@ static void feed_switch(struct model *m, const struct ls_rec_switch *s)
 			t->state = wait ? TASK_POLLING : TASK_BLOCKED;
 			t->blocked_nr = wait ? -1 : s->prev_sc;
 			t->blocked_shared = !wait && (s->prev_state & TASK_STATE_UNINTERRUPTIBLE);
+			t->sleep_waker = 0;
 			t->waiting_on = wait ? s->prev_obj : 0;
 			t->sleep_since = ts;
 			/* a wait the probes saw begin (a record will come) or not */
@@ -1121,8 +1142,10 @@ static void feed_wakeup(struct model *m, const struct ls_rec_wakeup *w)
 		return; /* already awake: a spurious or repeated wakeup */
 	/* a futex another thread of its process woke: it waited on that thread */
 	if (t->state == TASK_BLOCKED && raw_syscall_is_futex(t->blocked_nr) &&
-	    w->h.tgid == (uint32_t)t->pid && w->h.tid != (uint32_t)t->tid)
+	    w->h.tgid == (uint32_t)t->pid && w->h.tid != (uint32_t)t->tid) {
 		t->blocked_shared = true;
+		t->sleep_waker = (pid_t)w->h.tid;
+	}
 	end_sleep(t, w->h.ts);
 	t->state = TASK_RUNNABLE;
 	t->runnable_since = w->h.ts;

@@ -57,6 +57,8 @@ struct task {
 	 * the program asked for in the same turn) */
 	uint64_t turn_block_ns[2];
 	long turn_block_nr[2];
+	uint64_t turn_block_start[2];
+	pid_t turn_block_waker[2];
 	uint64_t last_reactor;   /* the reactor of its last wait */
 	uint64_t last_wait_ns;   /* entry -> return of its last wait */
 	uint64_t empty_polls;    /* waits with a zero timeout that returned nothing */
@@ -69,6 +71,9 @@ struct task {
 	bool last_self_wake;     /* its last wait returned a self-wake without sleeping */
 	uint64_t sleeps[SLEEP_RING][2]; /* recent sleeps, to attribute to syscalls */
 	unsigned int sleep_next;
+	uint64_t queued[SLEEP_RING][2]; /* recent stretches runnable but not on a CPU */
+	unsigned int queued_next;
+	pid_t sleep_waker;       /* the thread of its process that woke its futex sleep, 0: none */
 	struct hist turn_ns, wake_to_run_ns;
 };
 
@@ -183,6 +188,8 @@ struct turn {
 	 * [1] one on the kernel or a peer thread (task.blocked_shared) */
 	uint64_t block_ns[2];
 	long block_nr[2];               /* that syscall (raw number), -1: none */
+	uint64_t block_start[2];        /* when that sleep began */
+	pid_t block_waker[2];           /* the peer that ended it (a futex), 0: none */
 	bool ready;                     /* this wait returned events without sleeping */
 };
 
@@ -230,6 +237,9 @@ void model_rename_task(struct model *m, pid_t tid, const char *name);
 /* The task's time on CPU by the switches up to now, the stretch it is in
  * included. */
 uint64_t task_busy_at(const struct task *t, uint64_t now);
+/* How long the task was runnable but not on a CPU (the machine busy) within
+ * [start, end], by its recent stretches. */
+uint64_t task_queued_within(const struct task *t, uint64_t start, uint64_t end);
 /* The kernel's count of a thread's CPU time, read at ts (from /proc). */
 void model_task_cpu(struct model *m, pid_t tid, uint64_t cpu_ns, uint64_t ts);
 /* Time on CPU by the switches, kept within a tick of the kernel's count of

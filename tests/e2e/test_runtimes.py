@@ -272,12 +272,16 @@ def _blocking(argv_of, syscall, stalls, per_ms=40, cpu=False):
         def check(ws, final):
             key = "cpu_ms" if cpu else "duration_ms"
             for w in ws:
-                self.assertGreaterEqual(w["evidence"][key], per_ms * 0.9, compact(w))
                 if cpu:
+                    # cpu.js sizes its work to ~40 ms when it starts: on a
+                    # loaded machine that comes out smaller (27 ms seen); at
+                    # least blocking-in-loop's 20 ms, or it was not flagged
+                    self.assertGreaterEqual(w["evidence"][key], 20, compact(w))
                     # a loop that falls behind on a loaded machine runs the
                     # timers due together: several computations in one turn
                     self.assertLessEqual(w["evidence"]["stalls"], stalls, compact(w))
                     continue
+                self.assertGreaterEqual(w["evidence"][key], per_ms * 0.9, compact(w))
                 self.assertLess(w["evidence"][key], per_ms * 3, compact(w))
                 self.assertIn(f"blocked in {syscall}", w["summary"], compact(w))
             if stalls and not cpu:

@@ -618,6 +618,23 @@ static void test_blocking_futex_alone(void **state)
 	assert_int_equal(ev_int(one(a, "blocking-in-loop"), "stalls"), 2);
 	t = stall_turn(f, t, -1, 0, 20 * MS);
 	assert_int_equal(count_named(run_json(f, t), "blocking-in-loop"), 2);
+
+	/* a join of 60 ms on a peer that stood 25 ms runnable with no CPU (a
+	 * loaded machine: V8's GC helper beside busy loops) waited 35 ms of
+	 * its own: under `wait` */
+	{
+		struct ls_rec_switch pre = make_switch(t + 10 * MS, PID, OTHER, 0, 0, 0, -1, 0, 0);
+
+		run_rec(f, OTHER, t + 1000);
+		feed(f, &pre, sizeof(pre));
+		run_rec(f, OTHER, t + 35 * MS);
+	}
+	t = stall_turn_by(f, t, SYS_futex, 60 * MS, false, OTHER);
+	a = run_json(f, t);
+	assert_int_equal(count_named(a, "blocking-in-loop"), 2); /* the earlier two, */
+	for (int i = 0; i < 2; i++)                               /* not sighted again */
+		assert_false(active(json_object_array_get_idx(a, i)));
+	assert_int_equal(ev_int(json_object_array_get_idx(a, 0), "stalls"), 2);
 }
 
 /* Go's sysmon polls the netpoller with a zero timeout only, and sleeps in
