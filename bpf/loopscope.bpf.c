@@ -637,7 +637,7 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 	struct ls_rec_wakeup *r;
 	struct inflight *in;
 
-	if (!is_traced(tgid))
+	if (!is_traced(tgid) || bench_stage == LS_STAGE_FILTER)
 		return 0;
 	r = reserve(sizeof(*r));
 	if (!r)
@@ -666,7 +666,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	struct ls_rec_switch *r;
 	__u64 pid_tgid;
 
-	if (!pt && !nt)
+	if ((!pt && !nt) || bench_stage == LS_STAGE_FILTER)
 		return 0;
 	r = reserve(sizeof(*r));
 	if (!r)
