@@ -45,13 +45,17 @@ static const __u8 sc_class[LS_SC_MAX] = {
 __u64 ringbuf_drops = 0;
 __u64 inflight_drops = 0;
 
-/* The traced processes; the collector adds targets at any time. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, __u8);
-} traced SEC(".maps");
+/* The traced processes, a bit per tgid (PID_MAX_LIMIT of 64-bit kernels:
+ * 512 KiB); the collector sets bits at any time through the mmapped .bss,
+ * the probes for forks they follow and clear them at a process's exit.  A
+ * bit test is a load; the hash map it replaces was a helper call and a
+ * jhash on every followed syscall of every process of the machine and
+ * twice on every context switch. */
+#define TRACED_MAX (4 << 20)
+__u64 traced_bits[TRACED_MAX / 64] = {};
+/* A tgid's word: the mask bounds the index for the verifier (a tgid is
+ * below PID_MAX_LIMIT; clang folds a comparison into one it cannot follow). */
+#define TRACED_WORD(tgid) traced_bits[((tgid) / 64) & (TRACED_MAX / 64 - 1)]
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -83,7 +87,7 @@ struct {
 
 static __always_inline bool is_traced(__u32 tgid)
 {
-	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+	return TRACED_WORD(tgid) & (1ULL << (tgid % 64));
 }
 
 /* LS_STAGE_HANDLER: records are built here and go nowhere. */
@@ -612,16 +616,20 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	return on_enter(regs, sc, cls, pid_tgid);
 }
 
-/* The exit's filter: the number's table, then the thread's in-flight slot,
- * which only a traced thread's entry filled. */
+/* The exit's filter: the number's table, the traced tgid, then the
+ * thread's in-flight slot, which only its entry filled. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
 	int sc = lsc_of(SYSCALL_NR(regs));
+	__u64 pid_tgid;
 
 	if (!sc)
 		return 0;
-	return on_exit(ret, sc, bpf_get_current_pid_tgid());
+	pid_tgid = bpf_get_current_pid_tgid();
+	if (!is_traced(pid_tgid >> 32))
+		return 0;
+	return on_exit(ret, sc, pid_tgid);
 }
 
 /* The waker is the current task: sched_waking runs in its context, where
@@ -703,7 +711,6 @@ int BPF_PROG(on_sched_fork, struct task_struct *parent, struct task_struct *chil
 {
 	__u32 ptgid = parent->tgid;
 	__u32 ctgid = child->tgid;
-	__u8 one = 1;
 	struct ls_rec_task *r;
 
 	if (!is_traced(ptgid))
@@ -711,7 +718,7 @@ int BPF_PROG(on_sched_fork, struct task_struct *parent, struct task_struct *chil
 	if (ctgid != ptgid) {
 		if (!follow_forks)
 			return 0;
-		bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
+		__sync_fetch_and_or(&TRACED_WORD(ctgid), 1ULL << (ctgid % 64));
 	}
 	r = reserve(sizeof(*r));
 	if (!r)
@@ -746,7 +753,7 @@ int BPF_PROG(on_sched_exit, struct task_struct *p, bool group_dead)
 		submit(r);
 	}
 	if (group_dead)
-		bpf_map_delete_elem(&traced, &tgid);
+		__sync_fetch_and_and(&TRACED_WORD(tgid), ~(1ULL << (tgid % 64)));
 	return 0;
 }
 

@@ -165,11 +165,13 @@ fail:
 
 int probes_trace(struct probes *p, pid_t pid)
 {
-	__u32 key = pid;
-	__u8 one = 1;
+	__u32 tgid = pid;
+	size_t words = sizeof(p->skel->bss->traced_bits) / sizeof(p->skel->bss->traced_bits[0]);
 
-	if (bpf_map__update_elem(p->skel->maps.traced, &key, sizeof(key), &one, sizeof(one), BPF_ANY))
-		return -errno;
+	if (pid <= 0 || tgid / 64 >= words)
+		return -EINVAL;
+	/* the probes set and clear bits of the same words (forks, exits) */
+	__atomic_fetch_or(&p->skel->bss->traced_bits[tgid / 64], 1ULL << (tgid % 64), __ATOMIC_SEQ_CST);
 	return 0;
 }
 
