@@ -50,7 +50,7 @@ help:
 	@echo "make test       unit tests (no root) and end-to-end tests (root, real BPF)"
 	@echo "make unit       unit tests only"
 	@echo "make runtimes   the real-runtime programs the tests observe (tokio, mio, Go: tests/runtimes/)"
-	@echo "make fuzz       fuzz the trace file reader for FUZZ_SECONDS (default 600)"
+	@echo "make fuzz       fuzz the trace file reader and the viewers' socket for FUZZ_SECONDS (default 600) each"
 	@echo "make demo       run loopscope on the bundled echo workload (root)"
 	@echo "make vmlinux    regenerate $(VMLINUX) from /sys/kernel/btf/vmlinux"
 	@echo "make bench      what loopscope costs, beside strace, perf trace, bpftrace (root;"
@@ -89,8 +89,15 @@ $(FUZZ_BIN): tests/fuzz/fuzz_trace.c $(CORE_SRCS) $(wildcard user/*.h) bpf/loops
 	$(CLANG) $(CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		$(WARN) tests/fuzz/fuzz_trace.c $(CORE_SRCS) -ljson-c -lz -pthread -o $@
 
-fuzz: $(FUZZ_BIN)
+# The viewers' socket's fuzz target: what one viewer sends, to a real server.
+FUZZ_SERVER_BIN := $(OUT)/fuzz/fuzz_server
+$(FUZZ_SERVER_BIN): tests/fuzz/fuzz_server.c $(CORE_SRCS) $(wildcard user/*.h) bpf/loopscope.h | $(OUT)/fuzz
+	$(CLANG) $(CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		$(WARN) tests/fuzz/fuzz_server.c $(CORE_SRCS) -ljson-c -lz -pthread -o $@
+
+fuzz: $(FUZZ_BIN) $(FUZZ_SERVER_BIN)
 	@tests/fuzz/run $(FUZZ_BIN) $(FUZZ_SECONDS)
+	@tests/fuzz/run $(FUZZ_SERVER_BIN) $(FUZZ_SECONDS) tests/fuzz/corpus_server
 
 # The corpus of real runtimes (tests/runtimes/README.md) in $(OUT)/runtimes/bin.
 RT_BIN     := $(OUT)/runtimes/bin
@@ -133,7 +140,7 @@ bench: all
 unit: $(UNIT_TESTS)
 	@tests/run-unit $(UNIT_TESTS)
 
-test: all runtimes $(UNIT_TESTS) $(FUZZ_BIN)
+test: all runtimes $(UNIT_TESTS) $(FUZZ_BIN) $(FUZZ_SERVER_BIN)
 	@tests/run $(UNIT_TESTS)
 
 demo: all

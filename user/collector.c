@@ -45,7 +45,51 @@ struct collector {
 	double records_per_s; /* over the last tick */
 	struct server *server;
 	struct omap uids;     /* target pid -> its real uid + 1, for viewers' eyes */
+	struct omap counts;   /* pid -> struct pid_count: records per process, for viewers */
+	struct pid_count *last_count;
+	uint32_t last_pid;
 };
+
+/* The records of one process (by the header's pid): what a viewer that is
+ * not root may count of the machine's records is its own processes'. */
+struct pid_count {
+	uint64_t records, at_tick;
+	double per_s;
+};
+
+static void count_record(struct collector *c, const void *rec, size_t len)
+{
+	const struct ls_hdr *h = rec;
+	struct pid_count *pc;
+
+	if (len < sizeof(*h))
+		return;
+	if (c->last_count && c->last_pid == h->tgid) {
+		c->last_count->records++;
+		return;
+	}
+	pc = omap_get(&c->counts, (uint64_t)h->tgid + 1);
+	if (!pc) {
+		pc = xcalloc(1, sizeof(*pc));
+		omap_put(&c->counts, (uint64_t)h->tgid + 1, pc);
+	}
+	pc->records++;
+	c->last_count = pc;
+	c->last_pid = h->tgid;
+}
+
+/* A tick: each process's records per second over it. */
+static void count_tick(struct collector *c, uint64_t span)
+{
+	void *v;
+
+	for (size_t i = 0; omap_next(&c->counts, &i, NULL, &v);) {
+		struct pid_count *pc = v;
+
+		pc->per_s = span ? (pc->records - pc->at_tick) * 1e9 / span : 0;
+		pc->at_tick = pc->records;
+	}
+}
 
 static int feed(void *ctx, const void *rec, size_t len)
 {
@@ -53,6 +97,7 @@ static int feed(void *ctx, const void *rec, size_t len)
 
 	recorder_put(c->rec, rec, len);
 	model_feed(c->model, rec, len);
+	count_record(c, rec, len);
 	return 0;
 }
 
@@ -207,6 +252,7 @@ static void report(struct collector *c, bool final)
 		ri.recording = &rs;
 	}
 	c->records_per_s = span ? (c->model->stats.records - c->last_records) * 1e9 / span : 0;
+	count_tick(c, span);
 	ri.records_per_s = c->records_per_s;
 	c->last_tick_ts = now;
 	c->last_records = c->model->stats.records;
@@ -356,6 +402,21 @@ static void viewer_report_info(struct collector *c, uid_t uid, struct sight *s,
 		ri->recording = rs;
 	}
 	sight_of(c, uid, s, ri);
+	if (uid != 0) { /* the machine's rate is not its business: its processes' */
+		uint64_t pid;
+
+		ri->records_per_s = 0;
+		ri->own_records = true;
+		ri->records = 0;
+		for (size_t i = 0; omap_next(&s->pids, &i, &pid, NULL);) {
+			struct pid_count *pc = omap_get(&c->counts, pid + 1);
+
+			if (pc) {
+				ri->records += pc->records;
+				ri->records_per_s += pc->per_s;
+			}
+		}
+	}
 	if (c->opts->diag && with_warnings)
 		ri->warnings = diagnose_json_for(c->opts->diag, c->model, ri->now, ri->visible,
 						 ri->visible_ctx);
@@ -422,6 +483,7 @@ static int serve(struct collector *c, uint64_t start)
 		.stall_ns = o->stall_ns ? o->stall_ns : 10000000000ULL,
 		.start_ns = start,
 		.interval_s = o->interval_ns / 1e9,
+		.viewers_per_user = o->viewers_per_user,
 	};
 	struct server_ops ops = {.ctx = c, .state = viewer_state, .status = viewer_status};
 
@@ -457,9 +519,14 @@ int collector_run(const struct collector_opts *o)
 		}
 	}
 	if (o->output) {
-		c.out = fopen(o->output, "w");
+		char why[512];
+		int fd = open_output(o->output, why, sizeof(why));
+
+		c.out = fd >= 0 ? fdopen(fd, "w") : NULL;
 		if (!c.out) {
-			fprintf(stderr, "loopscope: cannot write %s: %s\n", o->output, strerror(errno));
+			if (fd >= 0)
+				snprintf(why, sizeof(why), "cannot write %s: %s", o->output, strerror(errno));
+			fprintf(stderr, "loopscope: %s\n", why);
 			return 1;
 		}
 	}
@@ -623,6 +690,13 @@ out:
 	if (epfd >= 0)
 		close(epfd);
 	omap_free(&c.uids);
+	{
+		void *v;
+
+		for (size_t i = 0; omap_next(&c.counts, &i, NULL, &v);)
+			free(v);
+		omap_free(&c.counts);
+	}
 	probes_close(c.probes);
 	if (c.rec) {
 		uint64_t dropped = recorder_dropped(c.rec);

@@ -22,6 +22,7 @@ struct collector_opts {
 	unsigned int socket_mode; /* default 0660 */
 	const char *socket_group; /* NULL: "loopscope" if it exists, else root's */
 	uint64_t stall_ns;        /* drop a viewer that reads nothing this long */
+	int viewers_per_user;     /* connections of one uid but root; 0: the default */
 	struct diagnoses *diag; /* configured by --allow/--warn; NULL: no diagnoses */
 };
 

@@ -113,7 +113,14 @@ static struct client *open_client(const struct cmd_opts *o, json_object **welcom
 		return NULL;
 	}
 	r = client_recv(c, welcome, REPLY_TIMEOUT_MS, err, sizeof(err));
-	if (r == 1 && strcmp(proto_type(*welcome), "welcome")) {
+	if (r == 1 && !strcmp(proto_type(*welcome), "error")) { /* refused: it says why */
+		json_object *e = NULL;
+
+		json_object_object_get_ex(*welcome, "error", &e);
+		snprintf(err, sizeof(err), "the collector refused: %s", e ? json_object_get_string(e) : "?");
+		json_object_put(*welcome);
+		r = -1;
+	} else if (r == 1 && strcmp(proto_type(*welcome), "welcome")) {
 		snprintf(err, sizeof(err), "expected a welcome, got '%s'", proto_type(*welcome));
 		json_object_put(*welcome);
 		r = -1;

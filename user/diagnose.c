@@ -131,7 +131,7 @@ struct diagnoses {
 	char err[160];
 };
 
-static const char *const advice[D_MAX][3] = {
+static const char *const advice[D_MAX][2] = {
 	[D_LOST_WAKER] = {"the waker was dropped before the poll it should wake returned: keep it "
 			  "open until the poller has woken (wake it, then close), or the poller sleeps on",
 			  "a waker is written after its fd was closed: the waker handle outlived its "
@@ -145,8 +145,6 @@ static const char *const advice[D_MAX][3] = {
 	[D_NESTED] = {"a runtime started inside a runtime: the thread polls a second reactor while "
 		      "its own has work; run the inner work on the outer runtime (await it) or on "
 		      "its own thread",
-		      "the loop thread blocks on a futex (block_on inside a task?) while its reactor "
-		      "has work: await instead of blocking, or hand the work to another thread",
 		      "a thread that polls a reactor created another one: a runtime inside a "
 		      "runtime; create runtimes once, outside the loop"},
 	[D_ORPHANED] = {"the threads that polled this reactor are gone (an exited worker, or fork() "
@@ -890,7 +888,7 @@ static void check_reactor_birth(struct diagnoses *d, const struct model *m, cons
 	if (!r->creator_polled || !reactor_open(m, r->creator_polled) ||
 	    (!r->o.open && r->o.created_ts <= d->last_run))
 		return;
-	if ((w = sight(d, D_NESTED, 2, (uint64_t)r->o.creator, r->creator_polled,
+	if ((w = sight(d, D_NESTED, 1, (uint64_t)r->o.creator, r->creator_polled,
 		       r->o.open ? now : r->o.created_ts))) {
 		w->sev = SEV_WARNING;
 		add_task(w, m, r->o.creator);

@@ -19,6 +19,7 @@
 
 #include "export.h"
 #include "model.h"
+#include "rectypes.h"
 #include "report.h"
 #include "syscalls.h"
 #include "trace.h"
@@ -93,19 +94,28 @@ static bool is_stdout(const char *path)
 	return !strcmp(path, "-");
 }
 
-/* "-" is standard output, as for most tools that take -o. */
-static int out_open(struct exporter *x, const char *path)
+/* "-" is standard output, as for most tools that take -o.  Never through
+ * a symbolic link or into another user's file (open_output). */
+static int out_open(struct exporter *x, const char *path, char *err, size_t n)
 {
+	int fd;
+
 	if (is_stdout(path)) {
 		x->f = stdout;
 		return 0;
 	}
-	if (ends_with(path, ".gz")) {
-		x->gz = gzopen(path, "wb6");
-		return x->gz ? 0 : -1;
-	}
-	x->f = fopen(path, "w");
-	return x->f ? 0 : -1;
+	fd = open_output(path, err, n);
+	if (fd < 0)
+		return -1;
+	if (ends_with(path, ".gz"))
+		x->gz = gzdopen(fd, "wb6");
+	else
+		x->f = fdopen(fd, "w");
+	if (x->gz || x->f)
+		return 0;
+	snprintf(err, n, "cannot write %s: %s", path, strerror(errno ? errno : ENOMEM));
+	close(fd);
+	return -1;
 }
 
 static int out_close(struct exporter *x)
@@ -287,42 +297,36 @@ static void collect_io(struct exporter *x, const struct ls_rec_io *io, size_t le
 static void collect(struct exporter *x, struct trace_reader *rd, const void *rec, size_t len)
 {
 	const struct ls_hdr *h = rec;
+	const struct rec_type *t = rec_type(h->type);
 	struct ev *e;
 
 	if (h->ts && (!x->first_ts || h->ts < x->first_ts))
 		x->first_ts = h->ts;
-	switch (h->type) {
+	switch (t && len >= t->size ? h->type : 0) { /* 0: garbled, only applied */
 	case LS_REC_WAIT:
-		if (len >= sizeof(struct ls_rec_wait))
-			return collect_wait(x, rec, len);
-		break;
+		return collect_wait(x, rec, len);
 	case LS_REC_IO:
-		if (len >= sizeof(struct ls_rec_io))
-			return collect_io(x, rec, len);
-		break;
-	case LS_REC_FD_NEW:
-		if (len >= sizeof(struct ls_rec_fd_new)) {
-			const struct ls_rec_fd_new *f = rec;
+		return collect_io(x, rec, len);
+	case LS_REC_FD_NEW: {
+		const struct ls_rec_fd_new *f = rec;
 
-			slice(x, h, f->start, f->sc, f->fd[0], f->ret, f->kind[0], 0);
-		}
+		slice(x, h, f->start, f->sc, f->fd[0], f->ret, f->kind[0], 0);
 		break;
-	case LS_REC_CLOSE:
-		if (len >= sizeof(struct ls_rec_close)) {
-			const struct ls_rec_close *c = rec;
+	}
+	case LS_REC_CLOSE: {
+		const struct ls_rec_close *c = rec;
 
-			slice(x, h, c->start, LS_SC_CLOSE, c->fd, c->ret, c->kind, 0);
-		}
+		slice(x, h, c->start, LS_SC_CLOSE, c->fd, c->ret, c->kind, 0);
 		break;
-	case LS_REC_SOCK_OP:
-		if (len >= sizeof(struct ls_rec_sock_op)) {
-			const struct ls_rec_sock_op *s = rec;
+	}
+	case LS_REC_SOCK_OP: {
+		const struct ls_rec_sock_op *s = rec;
 
-			slice(x, h, s->start, s->sc, s->fd, s->ret, LS_FD_SOCKET, 0);
-		}
+		slice(x, h, s->start, s->sc, s->fd, s->ret, LS_FD_SOCKET, 0);
 		break;
+	}
 	case LS_REC_CTL:
-		if (len >= sizeof(struct ls_rec_ctl) && wanted(x, h->tgid, h->tid) &&
+		if (wanted(x, h->tgid, h->tid) &&
 		    (e = push(x, 'i', EV_CTL, h->ts, h->tgid, h->tid, 2))) {
 			const struct ls_rec_ctl *c = rec;
 
@@ -334,32 +338,31 @@ static void collect(struct exporter *x, struct trace_reader *rd, const void *rec
 			e->fdkind = c->fd_kind;
 		}
 		break;
-	case LS_REC_WAKEUP:
-		if (len >= sizeof(struct ls_rec_wakeup)) {
-			const struct ls_rec_wakeup *w = rec;
+	case LS_REC_WAKEUP: {
+		const struct ls_rec_wakeup *w = rec;
 
-			if (wanted(x, w->tgid, w->tid) &&
-			    (e = push(x, 'i', EV_WAKEUP, h->ts, w->tgid, w->tid, 2))) {
-				e->a = h->tid;
-				e->b = h->tgid;
-				e->sc = w->wsc;
-			}
+		if (wanted(x, w->tgid, w->tid) &&
+		    (e = push(x, 'i', EV_WAKEUP, h->ts, w->tgid, w->tid, 2))) {
+			e->a = h->tid;
+			e->b = h->tgid;
+			e->sc = w->wsc;
 		}
 		break;
+	}
 	case LS_REC_TASK_NEW:
 	case LS_REC_TASK_EXIT:
-		if (len >= sizeof(struct ls_rec_task) && wanted(x, h->tgid, h->tid) &&
+		if (wanted(x, h->tgid, h->tid) &&
 		    (e = push(x, 'i', EV_TASK, h->ts, h->tgid, h->tid, 2))) {
 			e->sc = h->type;
 			e->a = ((const struct ls_rec_task *)rec)->child_tid;
 		}
 		break;
 	case TREC_TICK:
-		if (len >= sizeof(struct trec_tick) && (e = push(x, 'C', EV_DROPS, h->ts, 0, 0, 2))) {
-			const struct trec_tick *t = rec;
+		if ((e = push(x, 'C', EV_DROPS, h->ts, 0, 0, 2))) {
+			const struct trec_tick *tk = rec;
 
-			e->a = t->ringbuf_drops;
-			e->b = t->inflight_drops;
+			e->a = tk->ringbuf_drops;
+			e->b = tk->inflight_drops;
 			e->c = trace_dropped(rd);
 		}
 		break;
@@ -512,7 +515,8 @@ static void write_perfetto(struct exporter *x, const struct trace_meta *meta)
 	json_object_object_add(other, "command", json_object_new_string(meta->command));
 	/* ts 0 is the first record; this is its wall-clock time */
 	snprintf(buf, sizeof(buf), "%llu",
-		 (unsigned long long)(meta->wall_ns + (x->first_ts - meta->mono_ns)));
+		 (unsigned long long)(x->first_ts ? meta->wall_ns + (x->first_ts - meta->mono_ns)
+						  : meta->wall_ns));
 	json_object_object_add(other, "first_record_wall_ns", json_object_new_string(buf));
 	out_str(x, "{\"displayTimeUnit\":\"ns\",\"otherData\":");
 	out_json(x, other);
@@ -540,7 +544,8 @@ static void write_perfetto(struct exporter *x, const struct trace_meta *meta)
 		if (wanted(x, tasks[i]->pid, tasks[i]->tid))
 			meta_event(x, "thread_name", tasks[i]->pid, tasks[i]->tid, tasks[i]->name);
 	free(tasks);
-	qsort(x->ev, x->nev, sizeof(*x->ev), cmp_ev);
+	if (x->nev) /* none in a file with no records: and qsort wants an array */
+		qsort(x->ev, x->nev, sizeof(*x->ev), cmp_ev);
 	for (size_t i = 0; i < x->nev; i++) {
 		if (!in_window(x, x->ev[i].rts))
 			continue;
@@ -585,214 +590,188 @@ static void add_addr(json_object *j, const struct ls_sockaddr *a)
 	json_add_str(j, "remote", buf);
 }
 
-/* The record's fields; objects are the file's hashed identities. */
+/* The record's fields; objects are the file's hashed identities, named
+ * by the table of record types (rectypes.h), the one list of them. */
 static json_object *record_json(const void *rec, size_t len)
 {
 	const struct ls_hdr *h = rec;
-	const char *type = trace_rec_name(h->type);
+	const struct rec_type *t = rec_type(h->type);
 	json_object *j = json_object_new_object();
 
-	json_add_str(j, "type", type ? type : "unknown");
-	if (!type)
+	json_add_str(j, "type", t ? t->name : "unknown");
+	if (!t)
 		json_add_u64(j, "type_id", h->type);
 	json_add_u64(j, "ts", h->ts);
 	json_add_u64(j, "pid", h->tgid);
 	json_add_u64(j, "tid", h->tid);
 	json_add_u64(j, "cpu", h->cpu);
-#define IS(T) (len >= sizeof(T))
+	for (int i = 0; t && len >= t->size && i < t->nids; i++)
+		if (rec_id_is(&t->ids[i], rec))
+			add_hex(j, t->ids[i].name, rec_id_get(&t->ids[i], rec));
+	if (!t || len < t->size) /* the table's size: the fields below are there */
+		return j;
 	switch (h->type) {
-	case LS_REC_WAIT:
-		if (IS(struct ls_rec_wait)) {
-			const struct ls_rec_wait *w = rec;
-			json_object *a = json_object_new_array();
+	case LS_REC_WAIT: {
+		const struct ls_rec_wait *w = rec;
+		json_object *a = json_object_new_array();
 
-			add_hex(j, "obj", w->obj);
-			json_add_u64(j, "start", w->start);
-			json_add_int(j, "timeout_ns", w->timeout_ns);
-			json_add_int(j, "epfd", w->epfd);
-			json_add_int(j, "ret", w->ret);
-			json_add_str(j, "syscall", ls_syscall_name(w->sc));
-			json_add_u64(j, "cpu_enter", w->cpu_enter);
-			json_add_u64(j, "cpu_exit", w->cpu_exit);
-			for (int i = 0; i < w->nev && i < LS_WAIT_EVENTS_MAX; i++) {
-				json_object *e = json_object_new_object();
+		json_add_u64(j, "start", w->start);
+		json_add_int(j, "timeout_ns", w->timeout_ns);
+		json_add_int(j, "epfd", w->epfd);
+		json_add_int(j, "ret", w->ret);
+		json_add_str(j, "syscall", ls_syscall_name(w->sc));
+		json_add_u64(j, "cpu_enter", w->cpu_enter);
+		json_add_u64(j, "cpu_exit", w->cpu_exit);
+		for (int i = 0; i < w->nev && i < LS_WAIT_EVENTS_MAX; i++) {
+			json_object *e = json_object_new_object();
 
-				json_add_u64(e, "events", w->ev[i].events);
-				json_add_u64(e, "token", w->ev[i].data);
-				json_object_array_add(a, e);
-			}
-			json_object_object_add(j, "ev", a);
+			json_add_u64(e, "events", w->ev[i].events);
+			json_add_u64(e, "token", w->ev[i].data);
+			json_object_array_add(a, e);
 		}
-		break;
-	case LS_REC_CTL:
-		if (IS(struct ls_rec_ctl)) {
-			const struct ls_rec_ctl *c = rec;
-
-			add_hex(j, "obj", c->obj);
-			add_hex(j, "fd_obj", c->fd_obj);
-			json_add_u64(j, "token", c->data);
-			json_add_int(j, "epfd", c->epfd);
-			json_add_int(j, "fd", c->fd);
-			json_add_int(j, "op", c->op);
-			json_add_u64(j, "events", c->events);
-			json_add_int(j, "ret", c->ret);
-			json_add_str(j, "kind", fd_kind_name(c->fd_kind));
-		}
-		break;
-	case LS_REC_FD_NEW:
-		if (IS(struct ls_rec_fd_new)) {
-			const struct ls_rec_fd_new *f = rec;
-
-			add_hex(j, "obj", f->obj[0]);
-			add_hex(j, "obj2", f->obj[1]);
-			add_hex(j, "parent", f->parent);
-			json_add_u64(j, "start", f->start);
-			json_add_int(j, "fd", f->fd[0]);
-			json_add_int(j, "fd2", f->fd[1]);
-			json_add_int(j, "ret", f->ret);
-			json_add_str(j, "syscall", ls_syscall_name(f->sc));
-			json_add_str(j, "kind", fd_kind_name(f->kind[0]));
-			json_add_u64(j, "sock_type", f->sock_type);
-			add_addr(j, &f->addr);
-		}
-		break;
-	case LS_REC_IO:
-		if (IS(struct ls_rec_io)) {
-			const struct ls_rec_io *io = rec;
-
-			add_hex(j, "obj", io->obj);
-			json_add_u64(j, "start", io->start);
-			json_add_int(j, "ret", io->ret);
-			json_add_u64(j, "value", io->value);
-			json_add_u64(j, "before", io->before);
-			json_add_int(j, "fd", io->fd);
-			json_add_str(j, "syscall", ls_syscall_name(io->sc));
-			json_add_str(j, "kind", fd_kind_name(io->kind));
-			json_add_str(j, "dir", io->dir == LS_DIR_WRITE ? "write" : "read");
-		}
-		break;
-	case LS_REC_CLOSE:
-		if (IS(struct ls_rec_close)) {
-			const struct ls_rec_close *c = rec;
-
-			add_hex(j, "obj", c->obj);
-			json_add_u64(j, "start", c->start);
-			json_add_int(j, "fd", c->fd);
-			json_add_int(j, "ret", c->ret);
-			json_add_str(j, "kind", fd_kind_name(c->kind));
-		}
-		break;
-	case LS_REC_SOCK_OP:
-		if (IS(struct ls_rec_sock_op)) {
-			const struct ls_rec_sock_op *s = rec;
-
-			add_hex(j, "obj", s->obj);
-			json_add_u64(j, "start", s->start);
-			json_add_int(j, "fd", s->fd);
-			json_add_int(j, "ret", s->ret);
-			json_add_int(j, "arg", s->arg);
-			json_add_str(j, "syscall", ls_syscall_name(s->sc));
-			add_addr(j, &s->addr);
-		}
-		break;
-	case LS_REC_SWITCH:
-		if (IS(struct ls_rec_switch)) {
-			const struct ls_rec_switch *s = rec;
-
-			json_add_u64(j, "prev_tid", s->prev_tid);
-			json_add_u64(j, "prev_pid", s->prev_tgid);
-			json_add_u64(j, "next_tid", s->next_tid);
-			json_add_u64(j, "next_pid", s->next_tgid);
-			json_add_u64(j, "prev_state", s->prev_state);
-			json_add_int(j, "prev_sc", s->prev_sc);
-			add_hex(j, "prev_obj", s->prev_obj);
-		}
-		break;
-	case LS_REC_WAKEUP:
-		if (IS(struct ls_rec_wakeup)) {
-			const struct ls_rec_wakeup *w = rec;
-
-			json_add_u64(j, "woken_tid", w->tid);
-			json_add_u64(j, "woken_pid", w->tgid);
-			add_hex(j, "waker_obj", w->wobj);
-			json_add_str(j, "waker_syscall", ls_syscall_name(w->wsc));
-		}
-		break;
-	case LS_REC_TASK_NEW:
-	case LS_REC_TASK_EXIT:
-		if (IS(struct ls_rec_task)) {
-			const struct ls_rec_task *t = rec;
-
-			json_add_u64(j, "child_tid", t->child_tid);
-			json_add_u64(j, "child_pid", t->child_tgid);
-			json_add_u64(j, "group_dead", t->group_dead);
-			json_add_int(j, "exit_code", t->exit_code);
-			add_name(j, "comm", t->comm);
-		}
-		break;
-	case LS_REC_FD_INFO:
-		if (IS(struct ls_rec_fd_info)) {
-			const struct ls_rec_fd_info *f = rec;
-
-			add_hex(j, "obj", f->obj);
-			json_add_u64(j, "ino", f->ino);
-			json_add_u64(j, "count", f->count);
-			json_add_int(j, "fd", f->fd);
-			json_add_str(j, "kind", fd_kind_name(f->kind));
-			add_addr(j, &f->addr);
-		}
-		break;
-	case TREC_ADD_TARGET:
-		if (IS(struct trec_target))
-			add_name(j, "name", ((const struct trec_target *)rec)->name);
-		break;
-	case TREC_SEED_TASK:
-		if (IS(struct trec_seed_task)) {
-			add_name(j, "name", ((const struct trec_seed_task *)rec)->name);
-			json_add_int(j, "syscall_nr", ((const struct trec_seed_task *)rec)->syscall_nr);
-		}
-		break;
-	case TREC_SEED_INTEREST:
-		if (IS(struct trec_seed_interest)) {
-			const struct trec_seed_interest *s = rec;
-
-			json_add_int(j, "epfd", s->epfd);
-			json_add_int(j, "fd", s->tfd);
-			json_add_u64(j, "events", s->events);
-			json_add_u64(j, "token", s->token);
-		}
-		break;
-	case TREC_EVENTFD_COUNT:
-		if (IS(struct trec_eventfd_count)) {
-			json_add_int(j, "fd", ((const struct trec_eventfd_count *)rec)->fd);
-			json_add_u64(j, "count", ((const struct trec_eventfd_count *)rec)->count);
-		}
-		break;
-	case TREC_RENAME_TASK:
-		if (IS(struct trec_rename))
-			add_name(j, "name", ((const struct trec_rename *)rec)->name);
-		break;
-	case TREC_TASK_CPU:
-		if (IS(struct trec_task_cpu))
-			json_add_u64(j, "cpu_ns", ((const struct trec_task_cpu *)rec)->cpu_ns);
-		break;
-	case TREC_SEED_WAIT:
-		if (IS(struct trec_seed_wait)) {
-			json_add_int(j, "epfd", ((const struct trec_seed_wait *)rec)->epfd);
-			json_add_int(j, "timeout_ns", ((const struct trec_seed_wait *)rec)->timeout_ns);
-		}
-		break;
-	case TREC_TICK:
-		if (IS(struct trec_tick)) {
-			const struct trec_tick *t = rec;
-
-			json_add_u64(j, "ringbuf_drops", t->ringbuf_drops);
-			json_add_u64(j, "inflight_drops", t->inflight_drops);
-			json_object_object_add(j, "final", json_object_new_boolean(t->final));
-		}
+		json_object_object_add(j, "ev", a);
 		break;
 	}
-#undef IS
+	case LS_REC_CTL: {
+		const struct ls_rec_ctl *c = rec;
+
+		json_add_u64(j, "token", c->data);
+		json_add_int(j, "epfd", c->epfd);
+		json_add_int(j, "fd", c->fd);
+		json_add_int(j, "op", c->op);
+		json_add_u64(j, "events", c->events);
+		json_add_int(j, "ret", c->ret);
+		json_add_str(j, "kind", fd_kind_name(c->fd_kind));
+		break;
+	}
+	case LS_REC_FD_NEW: {
+		const struct ls_rec_fd_new *f = rec;
+
+		json_add_u64(j, "start", f->start);
+		json_add_int(j, "fd", f->fd[0]);
+		json_add_int(j, "fd2", f->fd[1]);
+		json_add_int(j, "ret", f->ret);
+		json_add_str(j, "syscall", ls_syscall_name(f->sc));
+		json_add_str(j, "kind", fd_kind_name(f->kind[0]));
+		json_add_u64(j, "sock_type", f->sock_type);
+		add_addr(j, &f->addr);
+		break;
+	}
+	case LS_REC_IO: {
+		const struct ls_rec_io *io = rec;
+
+		json_add_u64(j, "start", io->start);
+		json_add_int(j, "ret", io->ret);
+		json_add_u64(j, "value", io->value);
+		json_add_u64(j, "before", io->before);
+		json_add_int(j, "fd", io->fd);
+		json_add_str(j, "syscall", ls_syscall_name(io->sc));
+		json_add_str(j, "kind", fd_kind_name(io->kind));
+		json_add_str(j, "dir", io->dir == LS_DIR_WRITE ? "write" : "read");
+		break;
+	}
+	case LS_REC_CLOSE: {
+		const struct ls_rec_close *c = rec;
+
+		json_add_u64(j, "start", c->start);
+		json_add_int(j, "fd", c->fd);
+		json_add_int(j, "ret", c->ret);
+		json_add_str(j, "kind", fd_kind_name(c->kind));
+		break;
+	}
+	case LS_REC_SOCK_OP: {
+		const struct ls_rec_sock_op *s = rec;
+
+		json_add_u64(j, "start", s->start);
+		json_add_int(j, "fd", s->fd);
+		json_add_int(j, "ret", s->ret);
+		json_add_int(j, "arg", s->arg);
+		json_add_str(j, "syscall", ls_syscall_name(s->sc));
+		add_addr(j, &s->addr);
+		break;
+	}
+	case LS_REC_SWITCH: {
+		const struct ls_rec_switch *s = rec;
+
+		json_add_u64(j, "prev_tid", s->prev_tid);
+		json_add_u64(j, "prev_pid", s->prev_tgid);
+		json_add_u64(j, "next_tid", s->next_tid);
+		json_add_u64(j, "next_pid", s->next_tgid);
+		json_add_u64(j, "prev_state", s->prev_state);
+		json_add_int(j, "prev_sc", s->prev_sc);
+		break;
+	}
+	case LS_REC_WAKEUP: {
+		const struct ls_rec_wakeup *w = rec;
+
+		json_add_u64(j, "woken_tid", w->tid);
+		json_add_u64(j, "woken_pid", w->tgid);
+		json_add_str(j, "waker_syscall", ls_syscall_name(w->wsc));
+		break;
+	}
+	case LS_REC_TASK_NEW:
+	case LS_REC_TASK_EXIT: {
+		const struct ls_rec_task *t = rec;
+
+		json_add_u64(j, "child_tid", t->child_tid);
+		json_add_u64(j, "child_pid", t->child_tgid);
+		json_add_u64(j, "group_dead", t->group_dead);
+		json_add_int(j, "exit_code", t->exit_code);
+		add_name(j, "comm", t->comm);
+		break;
+	}
+	case LS_REC_FD_INFO: {
+		const struct ls_rec_fd_info *f = rec;
+
+		json_add_u64(j, "ino", f->ino);
+		if (f->kind != LS_FD_SOCKET) /* else it is `peer`, an identity */
+			json_add_u64(j, "count", f->count);
+		json_add_int(j, "fd", f->fd);
+		json_add_str(j, "kind", fd_kind_name(f->kind));
+		add_addr(j, &f->addr);
+		break;
+	}
+	case TREC_ADD_TARGET:
+		add_name(j, "name", ((const struct trec_target *)rec)->name);
+		break;
+	case TREC_SEED_TASK: {
+		add_name(j, "name", ((const struct trec_seed_task *)rec)->name);
+		json_add_int(j, "syscall_nr", ((const struct trec_seed_task *)rec)->syscall_nr);
+		break;
+	}
+	case TREC_SEED_INTEREST: {
+		const struct trec_seed_interest *s = rec;
+
+		json_add_int(j, "epfd", s->epfd);
+		json_add_int(j, "fd", s->tfd);
+		json_add_u64(j, "events", s->events);
+		json_add_u64(j, "token", s->token);
+		break;
+	}
+	case TREC_EVENTFD_COUNT: {
+		json_add_int(j, "fd", ((const struct trec_eventfd_count *)rec)->fd);
+		json_add_u64(j, "count", ((const struct trec_eventfd_count *)rec)->count);
+		break;
+	}
+	case TREC_RENAME_TASK:
+		add_name(j, "name", ((const struct trec_rename *)rec)->name);
+		break;
+	case TREC_TASK_CPU:
+		json_add_u64(j, "cpu_ns", ((const struct trec_task_cpu *)rec)->cpu_ns);
+		break;
+	case TREC_SEED_WAIT:
+		json_add_int(j, "epfd", ((const struct trec_seed_wait *)rec)->epfd);
+		json_add_int(j, "timeout_ns", ((const struct trec_seed_wait *)rec)->timeout_ns);
+		break;
+	case TREC_TICK: {
+		const struct trec_tick *t = rec;
+
+		json_add_u64(j, "ringbuf_drops", t->ringbuf_drops);
+		json_add_u64(j, "inflight_drops", t->inflight_drops);
+		json_object_object_add(j, "final", json_object_new_boolean(t->final));
+		break;
+	}
+	}
 	return j;
 }
 
@@ -858,8 +837,8 @@ int export_run(const struct export_opts *o)
 		if (rc < 0)
 			goto corrupt;
 	}
-	if (out_open(&x, o->output)) {
-		fprintf(stderr, "loopscope: cannot write %s: %s\n", o->output, strerror(errno));
+	if (out_open(&x, o->output, err, sizeof(err))) {
+		fprintf(stderr, "loopscope: %s\n", err);
 		goto out;
 	}
 	if (o->format == EXPORT_PERFETTO)

@@ -59,6 +59,7 @@ static const char usage[] =
 	"      --socket-mode MODE who may connect: the socket's mode (octal, default 0660)\n"
 	"      --socket-group GRP ... and group (default loopscope if it exists, else root)\n"
 	"      --viewer-timeout SEC  drop a viewer that reads nothing this long (default 10)\n"
+	"      --viewers-per-user N  connections one user other than root may hold (default 16)\n"
 	"      --no-server        serve no viewers\n"
 	"      --record FILE      also write every record to a trace file (docs/trace-format.md)\n"
 	"      --speed N|max      replay: N times real time (default 1), max: at once\n"
@@ -268,6 +269,7 @@ static int collector_options(int argc, char **argv, struct collector_opts *o)
 		{"version", no_argument, NULL, 'V'},       {"socket", required_argument, NULL, 's'},
 		{"socket-mode", required_argument, NULL, 'M'}, {"socket-group", required_argument, NULL, 'G'},
 		{"viewer-timeout", required_argument, NULL, 'T'}, {"no-server", no_argument, NULL, 'N'},
+		{"viewers-per-user", required_argument, NULL, 'U'},
 		{"record", required_argument, NULL, 'R'}, {"allow", required_argument, NULL, 'a'},
 		{"warn", required_argument, NULL, 'w'},    {NULL, 0, NULL, 0},
 	};
@@ -330,6 +332,15 @@ static int collector_options(int argc, char **argv, struct collector_opts *o)
 		case 'N':
 			o->no_server = true;
 			break;
+		case 'U': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+
+			if (*end || !*optarg || n < 1 || n > 100000)
+				return bad_usage("bad --viewers-per-user '%s' (a count, 1 or more)", optarg);
+			o->viewers_per_user = (int)n;
+			break;
+		}
 		case 'h':
 			fputs(usage, stdout);
 			return DONE;

@@ -9,21 +9,9 @@
 #include <sys/socket.h>
 
 #include "model.h"
+#include "rectypes.h"
 #include "syscalls.h"
 
-static const size_t rec_min_size[LS_REC_TYPE_MAX] = {
-	[LS_REC_WAIT] = sizeof(struct ls_rec_wait),
-	[LS_REC_CTL] = sizeof(struct ls_rec_ctl),
-	[LS_REC_FD_NEW] = sizeof(struct ls_rec_fd_new),
-	[LS_REC_IO] = sizeof(struct ls_rec_io),
-	[LS_REC_CLOSE] = sizeof(struct ls_rec_close),
-	[LS_REC_SOCK_OP] = sizeof(struct ls_rec_sock_op),
-	[LS_REC_SWITCH] = sizeof(struct ls_rec_switch),
-	[LS_REC_WAKEUP] = sizeof(struct ls_rec_wakeup),
-	[LS_REC_TASK_NEW] = sizeof(struct ls_rec_task),
-	[LS_REC_TASK_EXIT] = sizeof(struct ls_rec_task),
-	[LS_REC_FD_INFO] = sizeof(struct ls_rec_fd_info),
-};
 
 const char *task_state_name(enum task_state s)
 {
@@ -140,10 +128,8 @@ uint64_t model_id(const struct model *m, const struct object *o)
 {
 	uint64_t a = o->addr;
 
-	if (m->addr_key) { /* as trace_hide_addrs() writes it into a recording */
-		a = hide_addr(m->addr_key, a);
-		a = a ? a : 1;
-	}
+	if (m->addr_key) /* as trace_hide_addrs() writes it into a recording */
+		a = hide_identity(m->addr_key, a);
 	return hide_addr(m->secret, a ^ hide_addr(~m->secret, o->gen));
 }
 
@@ -1282,7 +1268,7 @@ int model_feed(struct model *m, const void *rec, size_t len)
 	const struct ls_hdr *h = rec;
 
 	if (len < sizeof(*h) || h->type == 0 || h->type >= LS_REC_TYPE_MAX ||
-	    len < rec_min_size[h->type] || h->size > len || !record_ids_ok(h)) {
+	    len < rec_type(h->type)->size || h->size > len || !record_ids_ok(h)) {
 		m->stats.garbled++;
 		return -EINVAL;
 	}

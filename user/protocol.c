@@ -141,6 +141,62 @@ bool proto_reader_partial(const struct proto_reader *r)
 	return r->len > 0;
 }
 
+/* The length of the valid UTF-8 sequence at p (at most n bytes), 0 when
+ * there is none: no overlong forms, no surrogates, nothing over U+10FFFF. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+void proto_utf8_copy(char *dst, size_t cap, const char *src, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)src;
+	size_t at = 0, i = 0;
+
+	if (!cap)
+		return;
+	while (i < n && p[i]) {
+		size_t k = utf8_seq(p + i, n - i);
+
+		if (!k) { /* not UTF-8 (or cut by n): one '?' for the byte */
+			if (at + 1 >= cap)
+				break;
+			dst[at++] = '?';
+			i++;
+			continue;
+		}
+		if (at + k >= cap)
+			break;
+		memcpy(dst + at, p + i, k);
+		at += k;
+		i += k;
+	}
+	dst[at] = 0;
+}
+
 const char *proto_type(json_object *msg)
 {
 	json_object *t;

@@ -49,6 +49,10 @@ int proto_reader_next(struct proto_reader *r, json_object **msg, char *err, size
 /* A frame is partly read (so EOF now is a cut frame). */
 bool proto_reader_partial(const struct proto_reader *r);
 
+/* Copies at most n bytes of src into dst (cap bytes, NUL-terminated) as
+ * valid UTF-8: never a character cut in two, an invalid byte as '?'. */
+void proto_utf8_copy(char *dst, size_t cap, const char *src, size_t n);
+
 /* The message's "type" ("" when missing). */
 const char *proto_type(json_object *msg);
 

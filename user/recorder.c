@@ -139,11 +139,9 @@ struct recorder *recorder_open(const char *path, struct trace_meta *meta, char *
 	size_t hlen;
 	int e;
 
-	r->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (r->fd < 0) {
-		snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
+	r->fd = open_output(path, err, n); /* no symlink, no other user's file */
+	if (r->fd < 0)
 		goto fail;
-	}
 	fill_meta(meta);
 	hlen = trace_header_encode(meta, hdr, TRACE_HEADER_MAX);
 	e = write_all(r->fd, hdr, hlen);

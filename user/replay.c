@@ -120,6 +120,26 @@ int replay_advance(struct replay *r, uint64_t until_ts)
 	}
 }
 
+uint64_t replay_next_tick(const struct replay *r, uint64_t tick, uint64_t interval)
+{
+	uint64_t k, hole = r->meta.interval_ns > interval ? r->meta.interval_ns : interval;
+	struct ls_hdr h;
+
+	if (!r->pending_len || !interval)
+		return tick + interval;
+	memcpy(&h, r->pending, sizeof(h));
+	/* The live collector records a tick every interval of its own: a gap of
+	 * over two of them with no record is a hole (a timestamp days ahead, a
+	 * stopped machine), whose empty ticks are skipped, so it costs one tick,
+	 * not one per interval between.  Shorter gaps tick as they were. */
+	if (h.ts <= tick + interval + 2 * hole)
+		return tick + interval;
+	k = (h.ts - tick + interval - 1) / interval;
+	if (k > (UINT64_MAX - tick) / interval)
+		return UINT64_MAX;
+	return tick + k * interval;
+}
+
 const struct model *replay_model(const struct replay *r)
 {
 	return r->model;
@@ -186,8 +206,6 @@ void replay_close(struct replay *r)
 }
 
 /* ---------------------------------------------------------------- the command */
-
-#define TICKS_MAX 10000000 /* a bound for a file whose timestamps are absurd */
 
 static volatile sig_atomic_t stopping;
 
@@ -287,34 +305,42 @@ int replay_run(const struct replay_opts *o)
 		fprintf(stderr, "loopscope: %s\n", err);
 		return 1;
 	}
+	if (!replay_records(r)) { /* a collector stopped (or failed) before its first record */
+		fprintf(stderr, "loopscope: %s: holds no records, nothing to replay\n", o->path);
+		replay_close(r);
+		return 1;
+	}
 	if (replay_truncated(r, err, sizeof(err)))
 		fprintf(stderr, "loopscope: %s\n", err);
 	if (replay_dropped(r))
 		fprintf(stderr, "loopscope: %s: the recorder dropped %llu records (the disk did not keep up)\n",
 			o->path, (unsigned long long)replay_dropped(r));
-	if (o->output && !(out = fopen(o->output, "w"))) {
-		fprintf(stderr, "loopscope: cannot write %s: %s\n", o->output, strerror(errno));
-		replay_close(r);
-		return 1;
+	if (o->output) {
+		int fd = open_output(o->output, err, sizeof(err));
+
+		if (fd < 0 || !(out = fdopen(fd, "w"))) {
+			if (fd >= 0)
+				snprintf(err, sizeof(err), "cannot write %s: %s", o->output, strerror(errno));
+			fprintf(stderr, "loopscope: %s\n", err);
+			replay_close(r);
+			return 1;
+		}
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	start = last_ts = replay_start_ts(r);
-	if ((replay_last_ts(r) - start) / o->interval_ns > TICKS_MAX) {
-		fprintf(stderr, "loopscope: %s: spans %.0f s, more than %d ticks of %.3f s\n", o->path,
-			(replay_last_ts(r) - start) / 1e9, TICKS_MAX, o->interval_ns / 1e9);
-		goto out;
-	}
 	keys_open(&keys);
 	wall0 = now_ns();
-	for (next = start + o->interval_ns; !stopping; next += o->interval_ns) {
+	/* a tick with no record in it is skipped: it costs nothing, prints nothing */
+	for (next = start + o->interval_ns; !stopping && next != UINT64_MAX;
+	     next = replay_next_tick(r, next, o->interval_ns)) {
 		struct report_info ri = {.now = next, .tick = tick++};
 		struct model *m = (struct model *)replay_model(r);
 
 		rc = replay_advance(r, next);
 		if (rc)
 			break;
-		ri.records_per_s = (m->stats.records - last_records) * 1e9 / o->interval_ns;
+		ri.records_per_s = (m->stats.records - last_records) * 1e9 / (next - last_ts);
 		last_records = m->stats.records;
 		last_ts = next;
 		if (o->speed > 0) {

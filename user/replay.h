@@ -26,6 +26,11 @@ struct replay *replay_open(const char *path, struct diagnoses *diag, char *err, 
 /* Feeds the records, in file order, up to the first one later than
  * until_ts.  0: more to come; 1: the end; <0 an error (replay_error). */
 int replay_advance(struct replay *r, uint64_t until_ts);
+/* After the tick ending at tick was advanced to: the end of the next tick
+ * (tick + interval), or of the tick that holds the next record when none
+ * comes for over two of the recording's intervals (a hole: its empty ticks
+ * are skipped); UINT64_MAX past the end of time. */
+uint64_t replay_next_tick(const struct replay *r, uint64_t tick, uint64_t interval);
 const struct model *replay_model(const struct replay *r);
 const struct trace_meta *replay_meta(const struct replay *r);
 uint64_t replay_first_ts(const struct replay *r);

@@ -135,6 +135,8 @@ static void tick(struct rview *v)
 	model_expire(m, v->next);
 	v->next += v->o->interval_ns;
 	v->due += v->o->speed > 0 ? (uint64_t)(v->o->interval_ns / v->o->speed) : 0;
+	/* ticks with no record in them are skipped (a timestamp far ahead) */
+	v->next = replay_next_tick(v->r, v->next - v->o->interval_ns, v->o->interval_ns);
 }
 
 static int rv_pollfd(void *ctx)

@@ -447,7 +447,7 @@ static json_object *report_head(const struct model *m, const struct report_info 
 	json_add_u64(root, "tick", ri->tick);
 	json_object_object_add(root, "uptime_s",
 			       json_object_new_double((ri->now - m->stats.start_ts) / 1e9));
-	json_add_u64(root, "records", m->stats.records);
+	json_add_u64(root, "records", ri->own_records ? ri->records : m->stats.records);
 	json_object_object_add(root, "records_per_s", json_object_new_double(ri->records_per_s));
 	json_add_u64(drops, "ringbuf", m->stats.ringbuf_drops);
 	json_add_u64(drops, "inflight", m->stats.inflight_drops);

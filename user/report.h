@@ -24,6 +24,10 @@ struct report_info {
 	uint64_t tick;
 	bool final;
 	double records_per_s;
+	/* A viewer that is not root counts only its processes' records: these
+	 * instead of the model's count when own_records. */
+	bool own_records;
+	uint64_t records;
 	/* Only what this says a viewer may see (NULL: everything). */
 	bool (*visible)(const void *ctx, pid_t pid);
 	const void *visible_ctx;

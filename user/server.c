@@ -2,10 +2,17 @@
  *
  * Everything runs on the collector's thread, from its event loop, and
  * nothing here may wait: sockets are non-blocking, each viewer has a queue
- * of frames bounded in bytes, and a state frame is serialized once per uid
- * and shared by every viewer of that uid.  A viewer that falls behind gets
- * only the newest state (the older, unsent one is replaced); one that stops
- * reading is dropped after stall_ns. */
+ * of frames bounded in bytes, and a state is serialized at most once per
+ * uid per tick and shared by every update, welcome and dump of that uid
+ * (a frame is its own small head, then the shared state).  A viewer that
+ * falls behind gets only the newest state (the older, unsent one is
+ * replaced); one that stops reading is dropped after stall_ns.
+ *
+ * A viewer is untrusted: the ring buffer is drained first whatever viewers
+ * do, so one call of server_service() does a bounded amount of work
+ * (accepts, requests, time), a uid other than root has at most
+ * viewers_per_user connections, a viewer one dump per tick, and what was
+ * refused is counted in `status`. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -27,7 +34,10 @@
 
 #define CONTROL_MAX (1u << 20) /* queued control frames per viewer */
 #define QUEUE_MAX 256          /* queued frames per viewer */
-#define REQUESTS_PER_SERVICE 64
+#define REQUESTS_PER_SERVICE 16 /* per viewer per call */
+#define REQUESTS_PER_TICK 32    /* per viewer: then it is not read until the next tick */
+#define ACCEPTS_PER_SERVICE 16
+#define SERVICE_BUDGET_NS 5000000ULL /* then the rest waits for the next loop turn */
 
 /* What a frame is, for the bounds of a viewer's queue. */
 enum frame_kind {
@@ -36,12 +46,24 @@ enum frame_kind {
 	FRAME_SNAPSHOT, /* a welcome or a dump reply: a whole state, one at a time */
 };
 
-/* A serialized frame, shared by the viewers it is queued for. */
+/* A serialized state and the '}' that ends the message it is the last
+ * member of: shared by every frame of one uid in one tick. */
+struct body {
+	int refs;
+	size_t len;
+	char *data;
+};
+
+/* A serialized frame, shared by the viewers it is queued for: head (the
+ * length prefix and the message's other members), then body when there is
+ * one. */
 struct frame {
 	int refs;
 	enum frame_kind kind;
-	size_t len;
-	char data[];
+	size_t len;  /* the whole frame: hlen + body's */
+	size_t hlen;
+	struct body *body;
+	char data[]; /* the head */
 };
 
 struct conn {
@@ -55,11 +77,24 @@ struct conn {
 	size_t off;           /* bytes of q[0] already sent */
 	size_t control_bytes; /* queued FRAME_CONTROL bytes */
 	bool snapshot_queued; /* a FRAME_SNAPSHOT not yet all sent */
+	uint64_t dump_gen;    /* the tick of its last dump */
+	bool announced;       /* told of the viewers since its welcome (which counts them) */
+	uint64_t req_gen;     /* the tick its requests are counted in */
+	int requests;         /* in that tick */
+	bool muted;           /* over REQUESTS_PER_TICK: not read until the next tick */
 	uint64_t progress_ts; /* the last time the queue moved or was empty */
 	uint64_t frames, skipped;
 	bool dead;
 	const char *why;      /* when dead: the reason, for the log */
 	struct conn *next;
+};
+
+/* Per uid: its serialized state this tick, and what it was refused. */
+struct uid_entry {
+	uid_t uid;
+	struct body *state; /* of tick gen, or NULL */
+	uint64_t gen;
+	uint64_t refused_viewers, refused_dumps;
 };
 
 struct server {
@@ -70,6 +105,10 @@ struct server {
 	struct conn *conns;
 	int nconns, next_id;
 	uint64_t seq;
+	uint64_t gen;         /* ticks seen: a state is serialized once per uid per tick */
+	struct uid_entry *uids;
+	int nuids;
+	bool viewers_dirty;   /* a viewer came or went: tell the others, once per call */
 	struct {
 		bool paused, known;
 		int viewer;
@@ -98,68 +137,130 @@ static void user_name(uid_t uid, char *buf, size_t len)
 	char tmp[1024];
 
 	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) == 0 && res)
-		snprintf(buf, len, "%s", res->pw_name);
+		proto_utf8_copy(buf, len, res->pw_name, strlen(res->pw_name));
 	else
 		snprintf(buf, len, "uid %u", (unsigned int)uid);
 }
 
-/* msg, framed; with state (JSON text, slen bytes) as its last member
- * "state" when that is not NULL: a state is written as text by the
- * collector, never held as a tree. */
-static struct frame *frame_new_with(json_object *msg, const char *state, size_t slen,
-				    enum frame_kind kind)
+static struct uid_entry *uid_entry(struct server *s, uid_t uid)
+{
+	for (int i = 0; i < s->nuids; i++)
+		if (s->uids[i].uid == uid)
+			return &s->uids[i];
+	s->uids = realloc(s->uids, (size_t)(s->nuids + 1) * sizeof(*s->uids));
+	if (!s->uids)
+		abort();
+	memset(&s->uids[s->nuids], 0, sizeof(s->uids[0]));
+	s->uids[s->nuids].uid = uid;
+	return &s->uids[s->nuids++];
+}
+
+static void body_put(struct body *b)
+{
+	if (b && --b->refs == 0) {
+		free(b->data);
+		free(b);
+	}
+}
+
+/* The present state as uid may see it, serialized once per tick. */
+static struct body *state_body(struct server *s, uid_t uid)
+{
+	struct uid_entry *u = uid_entry(s, uid);
+	struct body *b;
+	size_t slen = 0;
+	char *st, *grown;
+
+	if (u->state && u->gen == s->gen)
+		return u->state;
+	body_put(u->state);
+	u->state = NULL;
+	st = s->ops.state(s->ops.ctx, uid, &slen);
+	if (!st)
+		return NULL;
+	grown = realloc(st, slen + 1);
+	if (!grown) {
+		free(st);
+		return NULL;
+	}
+	grown[slen] = '}'; /* the end of the message it is the last member of */
+	b = xcalloc(1, sizeof(*b));
+	b->refs = 1;
+	b->len = slen + 1;
+	b->data = grown;
+	u->state = b;
+	u->gen = s->gen;
+	return b;
+}
+
+/* The viewers uid may count: all for root, else its own. */
+static int viewers_of(const struct server *s, uid_t uid)
+{
+	int n = 0;
+
+	if (uid == 0)
+		return s->nconns;
+	for (const struct conn *c = s->conns; c; c = c->next)
+		n += c->uid == uid;
+	return n;
+}
+
+/* msg, framed; with body (a shared state) as its last member "state" when
+ * that is not NULL: only the head is written here, the state is shared. */
+static struct frame *frame_new_with(json_object *msg, struct body *body, enum frame_kind kind)
 {
 	static const char key[] = ",\"state\":";
-	size_t hlen, plen;
-	const char *head = json_object_to_json_string_length(msg, JSON_C_TO_STRING_PLAIN, &hlen);
+	size_t hlen, plen, head;
+	const char *text = json_object_to_json_string_length(msg, JSON_C_TO_STRING_PLAIN, &hlen);
 	struct frame *fr;
 	char *p;
 
-	/* head is "{...}", with members: with a state, "{...,"state":STATE}" */
-	plen = state ? hlen - 1 + sizeof(key) - 1 + slen + 1 : hlen;
-	if (plen == 0 || plen > PROTO_MAX_DOWN)
+	/* text is "{...}", with members: with a state, "{...,"state":STATE}" */
+	head = body ? hlen - 1 + sizeof(key) - 1 : hlen;
+	plen = head + (body ? body->len : 0);
+	if (hlen < 2 || plen > PROTO_MAX_DOWN)
 		return NULL;
-	fr = malloc(sizeof(*fr) + PROTO_HDR + plen);
+	fr = malloc(sizeof(*fr) + PROTO_HDR + head);
 	if (!fr)
 		return NULL;
 	fr->refs = 1;
 	fr->kind = kind;
+	fr->hlen = PROTO_HDR + head;
 	fr->len = PROTO_HDR + plen;
-	/* written in place: a state of 10,000 sockets is 7 MB, copied once */
+	fr->body = body;
+	if (body)
+		body->refs++;
 	proto_frame_header(fr->data, plen);
 	p = fr->data + PROTO_HDR;
-	if (!state) {
-		memcpy(p, head, hlen);
+	if (!body) {
+		memcpy(p, text, hlen);
 		return fr;
 	}
-	memcpy(p, head, hlen - 1);
+	memcpy(p, text, hlen - 1);
 	memcpy(p + hlen - 1, key, sizeof(key) - 1);
-	memcpy(p + hlen - 1 + sizeof(key) - 1, state, slen);
-	p[plen - 1] = '}';
 	return fr;
 }
 
 static struct frame *frame_new(json_object *msg, enum frame_kind kind)
 {
-	return frame_new_with(msg, NULL, 0, kind);
+	return frame_new_with(msg, NULL, kind);
 }
 
-/* msg with the present state as uid may see it. */
+/* msg with the state of this tick as uid may see it. */
 static struct frame *state_frame_new(struct server *s, json_object *msg, uid_t uid,
 				     enum frame_kind kind)
 {
-	size_t slen = 0;
-	char *st = s->ops.state(s->ops.ctx, uid, &slen);
-	struct frame *f = st ? frame_new_with(msg, st, slen, kind) : NULL;
+	struct body *b = state_body(s, uid);
 
-	free(st);
-	return f;
+	return b ? frame_new_with(msg, b, kind) : NULL;
 }
 
 static void frame_put(struct frame *f)
 {
-	if (f && --f->refs == 0)
+	if (f && --f->refs == 0) {
+		body_put(f->body);
 		free(f);
+	}
 }
 
 static void kill_conn(struct conn *c, const char *why)
@@ -172,7 +273,8 @@ static void kill_conn(struct conn *c, const char *why)
 
 static void watch(struct server *s, struct conn *c)
 {
-	struct epoll_event ev = {.events = EPOLLIN | (c->qn ? EPOLLOUT : 0), .data.ptr = c};
+	struct epoll_event ev = {.events = (c->muted ? 0 : EPOLLIN) | (c->qn ? EPOLLOUT : 0),
+				 .data.ptr = c};
 
 	epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
@@ -184,7 +286,9 @@ static void flush(struct server *s, struct conn *c)
 
 	while (c->qn && !c->dead) {
 		struct frame *f = c->q[0];
-		ssize_t n = send(c->fd, f->data + c->off, f->len - c->off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		const char *at = c->off < f->hlen ? f->data + c->off : f->body->data + (c->off - f->hlen);
+		size_t left = c->off < f->hlen ? f->hlen - c->off : f->len - c->off;
+		ssize_t n = send(c->fd, at, left, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -313,8 +417,8 @@ static json_object *collector_json(const struct server *s)
 	return o;
 }
 
-/* One state frame per uid per publication, shared by its viewers. */
-struct state_cache {
+/* One update frame per uid per publication, shared by its viewers. */
+struct update_cache {
 	struct {
 		uid_t uid;
 		struct frame *f;
@@ -322,43 +426,57 @@ struct state_cache {
 	int n;
 };
 
-static struct frame *state_frame(struct server *s, struct state_cache *sc, uid_t uid)
+static struct frame *update_frame(struct server *s, struct update_cache *uc, uid_t uid)
 {
 	json_object *m;
 	struct frame *f;
 
-	for (int i = 0; i < sc->n; i++)
-		if (sc->v[i].uid == uid)
-			return sc->v[i].f;
+	for (int i = 0; i < uc->n; i++)
+		if (uc->v[i].uid == uid)
+			return uc->v[i].f;
 	m = proto_msg("update");
 	json_object_object_add(m, "seq", json_object_new_uint64(s->seq));
-	json_object_object_add(m, "viewers", json_object_new_int(s->nconns));
+	json_object_object_add(m, "viewers", json_object_new_int(viewers_of(s, uid)));
 	json_object_object_add(m, "pause", pause_json(s));
 	f = state_frame_new(s, m, uid, FRAME_UPDATE);
 	json_object_put(m);
-	sc->v = realloc(sc->v, (size_t)(sc->n + 1) * sizeof(*sc->v));
-	if (!sc->v)
+	uc->v = realloc(uc->v, (size_t)(uc->n + 1) * sizeof(*uc->v));
+	if (!uc->v)
 		abort();
-	sc->v[sc->n].uid = uid;
-	sc->v[sc->n++].f = f;
+	uc->v[uc->n].uid = uid;
+	uc->v[uc->n++].f = f;
 	return f;
+}
+
+static void update_cache_free(struct update_cache *uc)
+{
+	for (int i = 0; i < uc->n; i++)
+		frame_put(uc->v[i].f);
+	free(uc->v);
 }
 
 static void publish(struct server *s)
 {
-	struct state_cache sc = {.n = 0};
+	struct update_cache uc = {.n = 0};
 
 	s->seq++;
 	for (struct conn *c = s->conns; c; c = c->next)
-		enqueue(s, c, state_frame(s, &sc, c->uid));
-	for (int i = 0; i < sc.n; i++)
-		frame_put(sc.v[i].f);
-	free(sc.v);
+		if (!c->dead)
+			enqueue(s, c, update_frame(s, &uc, c->uid));
+	update_cache_free(&uc);
 }
 
 void server_publish(struct server *s)
 {
-	if (!s || s->pause.paused)
+	if (!s)
+		return;
+	s->gen++; /* a tick: states are serialized anew, at most once per uid */
+	for (struct conn *c = s->conns; c; c = c->next)
+		if (c->muted && !c->dead) { /* heard again */
+			c->muted = false;
+			watch(s, c);
+		}
+	if (s->pause.paused)
 		return;
 	publish(s);
 	server_service(s); /* drop what died while writing */
@@ -386,6 +504,17 @@ static void error_msg(struct server *s, struct conn *c, json_object *id, const c
 	send_msg(s, c, m);
 }
 
+static void broadcast_by_uid(struct server *s, json_object *(*make)(struct server *, uid_t));
+
+static json_object *pause_msg(struct server *s, uid_t uid)
+{
+	json_object *m = proto_msg("pause");
+
+	json_object_object_add(m, "viewers", json_object_new_int(viewers_of(s, uid)));
+	json_object_object_add(m, "pause", pause_json(s));
+	return m;
+}
+
 static void set_pause(struct server *s, struct conn *c, bool paused, json_object *id)
 {
 	bool changed = s->pause.paused != paused;
@@ -409,12 +538,34 @@ static void set_pause(struct server *s, struct conn *c, bool paused, json_object
 	send_msg(s, c, m);
 	if (!changed)
 		return;
-	m = proto_msg("pause");
-	json_object_object_add(m, "viewers", json_object_new_int(s->nconns));
-	json_object_object_add(m, "pause", pause_json(s));
-	broadcast(s, m);
+	broadcast_by_uid(s, pause_msg);
 	if (!paused)
 		publish(s); /* resume publishes the present */
+}
+
+/* What was refused: all of it for root, a uid's own for the others. */
+static json_object *refused_json(const struct server *s, uid_t uid)
+{
+	json_object *o = json_object_new_object();
+	uint64_t viewers = 0, dumps = 0;
+
+	for (int i = 0; i < s->nuids; i++)
+		if (uid == 0 || s->uids[i].uid == uid) {
+			viewers += s->uids[i].refused_viewers;
+			dumps += s->uids[i].refused_dumps;
+		}
+	json_object_object_add(o, "viewers", json_object_new_uint64(viewers));
+	json_object_object_add(o, "dumps", json_object_new_uint64(dumps));
+	return o;
+}
+
+static json_object *limits_json(const struct server *s)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "viewers_per_user", json_object_new_int(s->o.viewers_per_user));
+	json_object_object_add(o, "dumps_per_tick", json_object_new_int(1));
+	return o;
 }
 
 static json_object *status_json(struct server *s, struct conn *who)
@@ -423,10 +574,16 @@ static json_object *status_json(struct server *s, struct conn *who)
 
 	json_object_object_add(st, "paused", json_object_new_boolean(s->pause.paused));
 	json_object_object_add(st, "pause", pause_json(s));
-	json_object_object_add(st, "viewers", json_object_new_int(s->nconns));
+	json_object_object_add(st, "viewers", json_object_new_int(viewers_of(s, who->uid)));
+	json_object_object_add(st, "limits", limits_json(s));
+	json_object_object_add(st, "refused", refused_json(s, who->uid));
 	for (struct conn *c = s->conns; c; c = c->next) {
-		json_object *o = json_object_new_object();
+		json_object *o;
 		size_t q = 0;
+
+		if (who->uid != 0 && c->uid != who->uid) /* others' viewers are not its business */
+			continue;
+		o = json_object_new_object();
 
 		for (int i = 0; i < c->qn; i++)
 			q += c->q[i]->len;
@@ -462,14 +619,26 @@ static void request(struct server *s, struct conn *c, json_object *msg)
 	} else if (!strcmp(type, "dump") && c->snapshot_queued) {
 		/* one whole state at a time: a viewer asking faster than it reads
 		 * would otherwise queue state after state */
+		uid_entry(s, c->uid)->refused_dumps++;
 		error_msg(s, c, id, "the last dump (or the welcome) is still going out: "
 				    "read it, then ask again", false);
+	} else if (!strcmp(type, "dump") && c->dump_gen == s->gen) {
+		/* the state changes once a tick: a second dump would be the same */
+		uid_entry(s, c->uid)->refused_dumps++;
+		snprintf(err, sizeof(err), "one dump per tick: the state changes every %g s; "
+			 "ask again after the next update", s->o.interval_s);
+		error_msg(s, c, id, err, false);
 	} else if (!strcmp(type, "dump")) {
+		c->dump_gen = s->gen;
 		send_state(s, c, reply_msg(type, id));
 	} else if (!strcmp(type, "bye")) {
 		kill_conn(c, NULL);
 	} else {
-		snprintf(err, sizeof(err), "unknown message type '%.40s'", type);
+		char shown[48];
+
+		/* valid UTF-8 only, never a character cut in two */
+		proto_utf8_copy(shown, sizeof(shown), type, strlen(type));
+		snprintf(err, sizeof(err), "unknown message type '%s'", shown);
 		error_msg(s, c, id, err, false);
 	}
 }
@@ -486,6 +655,17 @@ static void read_requests(struct server *s, struct conn *c)
 			request(s, c, msg);
 			json_object_put(msg);
 			handled++;
+			if (c->req_gen != s->gen) {
+				c->req_gen = s->gen;
+				c->requests = 0;
+			}
+			if (++c->requests >= REQUESTS_PER_TICK && !c->dead) {
+				/* asks faster than anyone needs: its socket is not read
+				 * until the next tick (it blocks, the collector works not) */
+				c->muted = true;
+				watch(s, c);
+				return;
+			}
 			continue;
 		}
 		if (r < 0) {
@@ -506,12 +686,53 @@ static void read_requests(struct server *s, struct conn *c)
 	}
 }
 
-static void viewers_changed(struct server *s)
+/* A control message to every viewer, made per uid by make (it may count
+ * only the viewers it may see): one frame per uid. */
+static json_object *viewers_msg(struct server *s, uid_t uid);
+
+static void broadcast_by_uid(struct server *s, json_object *(*make)(struct server *, uid_t))
+{
+	struct update_cache uc = {.n = 0};
+
+	for (struct conn *c = s->conns; c; c = c->next) {
+		struct frame *f = NULL;
+
+		if (c->dead || (make == viewers_msg && !c->announced))
+			continue;
+		for (int i = 0; i < uc.n && !f; i++)
+			if (uc.v[i].uid == c->uid)
+				f = uc.v[i].f;
+		if (!f) {
+			json_object *m = make(s, c->uid);
+
+			f = frame_new(m, FRAME_CONTROL);
+			json_object_put(m);
+			uc.v = realloc(uc.v, (size_t)(uc.n + 1) * sizeof(*uc.v));
+			if (!uc.v)
+				abort();
+			uc.v[uc.n].uid = c->uid;
+			uc.v[uc.n++].f = f;
+		}
+		enqueue(s, c, f);
+	}
+	update_cache_free(&uc);
+}
+
+static json_object *viewers_msg(struct server *s, uid_t uid)
 {
 	json_object *m = proto_msg("viewers");
 
-	json_object_object_add(m, "viewers", json_object_new_int(s->nconns));
-	broadcast(s, m);
+	json_object_object_add(m, "viewers", json_object_new_int(viewers_of(s, uid)));
+	return m;
+}
+
+/* Tells every viewer how many viewers it may count now. */
+static void viewers_changed(struct server *s)
+{
+	s->viewers_dirty = false;
+	broadcast_by_uid(s, viewers_msg);
+	for (struct conn *c = s->conns; c; c = c->next)
+		c->announced = true;
 }
 
 static void drop(struct server *s, struct conn *c)
@@ -558,12 +779,44 @@ static void reap(struct server *s)
 		dropped++;
 	}
 	if (dropped)
-		viewers_changed(s);
+		s->viewers_dirty = true;
+}
+
+/* A uid other than root over its cap: one fatal error, then closed. */
+static bool over_cap(struct server *s, int fd, uid_t uid)
+{
+	json_object *m;
+	char err[200], name[32];
+	size_t len;
+	char *f;
+	int live = 0;
+
+	if (uid == 0 || s->o.viewers_per_user <= 0)
+		return false;
+	for (const struct conn *c = s->conns; c; c = c->next)
+		live += !c->dead && c->uid == uid;
+	if (live < s->o.viewers_per_user)
+		return false;
+	uid_entry(s, uid)->refused_viewers++;
+	user_name(uid, name, sizeof(name));
+	snprintf(err, sizeof(err),
+		 "too many viewers: %s has %d connected, the most a user may have "
+		 "(the collector's --viewers-per-user)", name, live);
+	m = proto_msg("error");
+	json_object_object_add(m, "error", json_object_new_string(err));
+	json_object_object_add(m, "fatal", json_object_new_boolean(1));
+	f = proto_frame(m, PROTO_MAX_DOWN, &len);
+	json_object_put(m);
+	if (f) /* a new socket's buffer takes it whole */
+		(void)!send(fd, f, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	free(f);
+	close(fd);
+	return true;
 }
 
 static void accept_viewers(struct server *s)
 {
-	for (;;) {
+	for (int accepted = 0; accepted < ACCEPTS_PER_SERVICE; accepted++) {
 		struct ucred cred;
 		socklen_t clen = sizeof(cred);
 		struct epoll_event ev = {.events = EPOLLIN};
@@ -577,6 +830,8 @@ static void accept_viewers(struct server *s)
 			close(fd);
 			continue;
 		}
+		if (over_cap(s, fd, cred.uid))
+			continue;
 		c = xcalloc(1, sizeof(*c));
 		c->fd = fd;
 		c->id = ++s->next_id;
@@ -585,6 +840,7 @@ static void accept_viewers(struct server *s)
 		user_name(cred.uid, c->user, sizeof(c->user));
 		proto_reader_init(&c->rd, PROTO_MAX_UP);
 		c->progress_ts = now_ns();
+		c->dump_gen = UINT64_MAX;
 		ev.data.ptr = c;
 		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 			close(fd);
@@ -592,7 +848,7 @@ static void accept_viewers(struct server *s)
 			continue;
 		}
 		s->nconns++;
-		viewers_changed(s); /* the others learn of it; it learns from its welcome */
+		s->viewers_dirty = true; /* the others learn of it; it learns from its welcome */
 		c->next = s->conns;
 		s->conns = c;
 
@@ -608,7 +864,7 @@ static void accept_viewers(struct server *s)
 			json_object_object_add(m, "you", you);
 		}
 		json_object_object_add(m, "collector", collector_json(s));
-		json_object_object_add(m, "viewers", json_object_new_int(s->nconns));
+		json_object_object_add(m, "viewers", json_object_new_int(viewers_of(s, c->uid)));
 		json_object_object_add(m, "pause", pause_json(s));
 		send_state(s, c, m);
 	}
@@ -620,10 +876,14 @@ void server_service(struct server *s)
 	uint64_t now;
 	int n;
 
+	uint64_t start = now_ns();
+
 	if (!s)
 		return;
+	/* level-triggered: what is left for lack of time comes back next turn,
+	 * after the ring buffer was drained */
 	n = epoll_wait(s->epfd, evs, 64, 0);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && now_ns() - start < SERVICE_BUDGET_NS; i++) {
 		struct conn *c = evs[i].data.ptr;
 
 		if (!c) {
@@ -634,7 +894,9 @@ void server_service(struct server *s)
 			continue;
 		if (evs[i].events & EPOLLOUT)
 			flush(s, c);
-		if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		if (c->muted && (evs[i].events & (EPOLLHUP | EPOLLERR)))
+			kill_conn(c, NULL); /* gone: what it still asked is not answered */
+		else if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 			read_requests(s, c);
 	}
 	now = now_ns();
@@ -642,6 +904,8 @@ void server_service(struct server *s)
 		if (!c->dead && c->qn && now - c->progress_ts > s->o.stall_ns)
 			kill_conn(c, "too slow: nothing read for too long");
 	reap(s);
+	if (s->viewers_dirty) /* once per call, however many came and went */
+		viewers_changed(s);
 }
 
 static int socket_gid(const char *group, gid_t *gid)
@@ -721,6 +985,8 @@ int server_open(struct server **out, const struct server_opts *o, const struct s
 		return err;
 	s = xcalloc(1, sizeof(*s));
 	s->o = *o;
+	if (s->o.viewers_per_user <= 0)
+		s->o.viewers_per_user = SERVER_VIEWERS_PER_USER;
 	s->ops = *ops;
 	snprintf(s->path, sizeof(s->path), "%s", o->path);
 	s->o.path = s->path;
@@ -778,5 +1044,8 @@ void server_close(struct server *s, const char *reason)
 	close(s->lfd);
 	close(s->epfd);
 	unlink(s->path);
+	for (int i = 0; i < s->nuids; i++)
+		body_put(s->uids[i].state);
+	free(s->uids);
 	free(s);
 }

@@ -16,7 +16,10 @@ struct server_opts {
 	uint64_t stall_ns;  /* a viewer with data queued and nothing read this long is dropped */
 	uint64_t start_ns;  /* the collector's start (CLOCK_MONOTONIC) */
 	double interval_s;
+	int viewers_per_user; /* connections of one uid but root; 0: SERVER_VIEWERS_PER_USER */
 };
+
+#define SERVER_VIEWERS_PER_USER 16
 
 /* What the server asks the collector for. */
 struct server_ops {
@@ -38,7 +41,9 @@ int server_open(struct server **out, const struct server_opts *o, const struct s
 int server_fd(const struct server *s);
 /* Accepts, reads requests, writes what is queued, drops stuck viewers. */
 void server_service(struct server *s);
-/* A tick: an update to every viewer, unless paused. */
+/* A tick: states are serialized anew (once per uid, shared by every
+ * update, welcome and dump until the next tick); an update to every viewer,
+ * unless paused. */
 void server_publish(struct server *s);
 bool server_paused(const struct server *s);
 int server_viewers(const struct server *s);

@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "model.h"
+#include "rectypes.h"
 #include "trace.h"
 
 #define BLOCK_MAGIC "LSBK"
@@ -540,18 +541,6 @@ void trace_close(struct trace_reader *r)
 
 /* ---------------------------------------------------------------- records */
 
-static const size_t trec_size[TREC_TYPE_END - TREC_ADD_TARGET] = {
-	[TREC_ADD_TARGET - TREC_ADD_TARGET] = sizeof(struct trec_target),
-	[TREC_SEED_TASK - TREC_ADD_TARGET] = sizeof(struct trec_seed_task),
-	[TREC_SEED_INTEREST - TREC_ADD_TARGET] = sizeof(struct trec_seed_interest),
-	[TREC_EVENTFD_COUNT - TREC_ADD_TARGET] = sizeof(struct trec_eventfd_count),
-	[TREC_RENAME_TASK - TREC_ADD_TARGET] = sizeof(struct trec_rename),
-	[TREC_TARGET_EXITED - TREC_ADD_TARGET] = sizeof(struct ls_hdr),
-	[TREC_TICK - TREC_ADD_TARGET] = sizeof(struct trec_tick),
-	[TREC_TASK_CPU - TREC_ADD_TARGET] = sizeof(struct trec_task_cpu),
-	[TREC_SEED_WAIT - TREC_ADD_TARGET] = sizeof(struct trec_seed_wait),
-};
-
 static void name_of(char out[LS_COMM_LEN + 1], const char *in)
 {
 	memcpy(out, in, LS_COMM_LEN);
@@ -569,7 +558,7 @@ int trace_apply(struct model *m, const void *rec, size_t len)
 		return model_feed(m, rec, len);
 	if (h->type >= TREC_TYPE_END)
 		return 0; /* a newer minor version's record: skipped, as the format says */
-	if (len < trec_size[h->type - TREC_ADD_TARGET] || h->size > len)
+	if (len < rec_type(h->type)->size || h->size > len)
 		goto garbled;
 	switch (h->type) {
 	case TREC_ADD_TARGET:
@@ -643,86 +632,19 @@ garbled:
 
 const char *trace_rec_name(uint16_t type)
 {
-	static const char *const bpf[LS_REC_TYPE_MAX] = {
-		[LS_REC_WAIT] = "wait",         [LS_REC_CTL] = "ctl",
-		[LS_REC_FD_NEW] = "fd_new",     [LS_REC_IO] = "io",
-		[LS_REC_CLOSE] = "close",       [LS_REC_SOCK_OP] = "sock_op",
-		[LS_REC_SWITCH] = "switch",     [LS_REC_WAKEUP] = "wakeup",
-		[LS_REC_TASK_NEW] = "task_new", [LS_REC_TASK_EXIT] = "task_exit",
-		[LS_REC_FD_INFO] = "fd_info",
-	};
-	static const char *const syn[TREC_TYPE_END - TREC_ADD_TARGET] = {
-		"add_target", "seed_task", "seed_interest", "eventfd_count",
-		"rename_task", "target_exited", "tick", "task_cpu", "seed_wait",
-	};
+	const struct rec_type *t = rec_type(type);
 
-	if (type < LS_REC_TYPE_MAX)
-		return bpf[type];
-	if (type >= TREC_ADD_TARGET && type < TREC_TYPE_END)
-		return syn[type - TREC_ADD_TARGET];
-	return NULL;
-}
-
-static void hide(__u64 *a, uint64_t secret)
-{
-	if (*a) {
-		*a = hide_addr(secret, *a);
-		if (!*a) /* 0 means "none" in every record */
-			*a = 1;
-	}
+	return t ? t->name : NULL;
 }
 
 void trace_hide_addrs(void *rec, size_t len, uint64_t secret)
 {
-	struct ls_hdr *h = rec;
+	const struct ls_hdr *h = rec;
+	const struct rec_type *t;
 
-	if (len < sizeof(*h))
+	if (len < sizeof(*h) || !(t = rec_type(h->type)) || len < t->size)
 		return;
-#define FITS(T) (len >= sizeof(T))
-	switch (h->type) {
-	case LS_REC_WAIT:
-		if (FITS(struct ls_rec_wait))
-			hide(&((struct ls_rec_wait *)rec)->obj, secret);
-		break;
-	case LS_REC_CTL:
-		if (FITS(struct ls_rec_ctl)) {
-			hide(&((struct ls_rec_ctl *)rec)->obj, secret);
-			hide(&((struct ls_rec_ctl *)rec)->fd_obj, secret);
-		}
-		break;
-	case LS_REC_FD_NEW:
-		if (FITS(struct ls_rec_fd_new)) {
-			struct ls_rec_fd_new *f = rec;
-
-			hide(&f->obj[0], secret);
-			hide(&f->obj[1], secret);
-			hide(&f->parent, secret);
-		}
-		break;
-	case LS_REC_IO:
-		if (FITS(struct ls_rec_io))
-			hide(&((struct ls_rec_io *)rec)->obj, secret);
-		break;
-	case LS_REC_CLOSE:
-		if (FITS(struct ls_rec_close))
-			hide(&((struct ls_rec_close *)rec)->obj, secret);
-		break;
-	case LS_REC_SOCK_OP:
-		if (FITS(struct ls_rec_sock_op))
-			hide(&((struct ls_rec_sock_op *)rec)->obj, secret);
-		break;
-	case LS_REC_SWITCH:
-		if (FITS(struct ls_rec_switch))
-			hide(&((struct ls_rec_switch *)rec)->prev_obj, secret);
-		break;
-	case LS_REC_WAKEUP:
-		if (FITS(struct ls_rec_wakeup))
-			hide(&((struct ls_rec_wakeup *)rec)->wobj, secret);
-		break;
-	case LS_REC_FD_INFO:
-		if (FITS(struct ls_rec_fd_info))
-			hide(&((struct ls_rec_fd_info *)rec)->obj, secret);
-		break;
-	}
-#undef FITS
+	for (int i = 0; i < t->nids; i++)
+		if (rec_id_is(&t->ids[i], rec))
+			rec_id_set(&t->ids[i], rec, hide_identity(secret, rec_id_get(&t->ids[i], rec)));
 }

@@ -4,8 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -173,4 +176,58 @@ void *xcalloc(size_t n, size_t size)
 		abort();
 	}
 	return p;
+}
+
+int open_output(const char *path, char *err, size_t n)
+{
+	struct stat st;
+	int fd = -1;
+
+	/* A link of this user or root (/dev/stdout, /proc/self/fd/N) is
+	 * followed; another user's is refused (lstat: where the kernel
+	 * protects links in sticky directories, open would only say EACCES).
+	 * O_NOFOLLOW for a link made after the lstat. */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if (st.st_uid != geteuid() && st.st_uid != 0)
+			errno = ELOOP;
+		else
+			fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	} else {
+		fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	}
+	if (fd < 0) {
+		if (errno == ELOOP)
+			snprintf(err, n, "cannot write %s: it is another user's symbolic link "
+					 "(not followed: remove it or choose another path)", path);
+		else
+			snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (S_ISREG(st.st_mode) && st.st_uid != geteuid()) {
+		snprintf(err, n, "cannot write %s: it belongs to uid %u, not to this user "
+				 "(remove it or choose another path)", path, (unsigned int)st.st_uid);
+		close(fd);
+		return -1;
+	}
+	if (S_ISREG(st.st_mode) && ftruncate(fd, 0)) {
+		snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+uint64_t hide_identity(uint64_t secret, uint64_t addr)
+{
+	uint64_t a;
+
+	if (!addr)
+		return 0;
+	a = hide_addr(secret, addr) & ~(1ULL << 63);
+	return a ? a : 1;
 }

@@ -138,9 +138,12 @@ class Diagnose(test_e2e.E2E):
         efd = only(section(final, "wakers"), "eventfd waker")
         self.assertEqual([o["id"] for o in self.objects(w, "waker")], [efd["id"]])
         ev = w["evidence"]
-        # every wake of the loop is its own write
-        self.assertEqual(ev["self_wakes"], ev["wakes"], compact(w))
-        self.assertEqual(ev["share_pct"], 100, compact(w))
+        # every wake of the loop is its own write, and a spin: right after
+        # another with no sleep between (but after a sleep the kernel put
+        # the loop in: a page fault, say, which breaks the row once)
+        self.assertLessEqual(ev["self_wakes"], ev["wakes"], compact(w))
+        self.assertGreaterEqual(ev["self_wakes"], ev["wakes"] * 0.98, compact(w))
+        self.assertGreaterEqual(ev["share_pct"], 98, compact(w))
         self.assertGreaterEqual(ev["self_wakes"], 20, compact(w))
 
         self.assert_none(self.run_pair("self_wake", "fix"), "self_wake fix")
@@ -224,7 +227,11 @@ class Diagnose(test_e2e.E2E):
         self.assertEqual([o["id"] for o in self.objects(w, "task")], [spinner])
         self.assertEqual([o["id"] for o in self.objects(w, "reactor")], [reactor["id"]])
         ev = w["evidence"]
-        self.assertEqual(ev["empty_polls"], ev["turns"], compact(w))  # every turn: nothing
+        # every turn returned nothing; a spin is one with no sleep (and no
+        # IO) since the wait before, so the one after the hypervisor or a
+        # page fault put the spinner to sleep is not counted
+        self.assertLessEqual(ev["empty_polls"], ev["turns"], compact(w))
+        self.assertGreaterEqual(ev["empty_polls"], ev["turns"] * 0.99, compact(w))
         self.assertGreaterEqual(ev["per_s"], 1000, compact(w))
 
         self.assert_none(self.run_pair("busy_poll", "fix"), "busy_poll fix")

@@ -18,6 +18,7 @@ does, beside busy loops); a program or tool that is missing is a failure
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -185,10 +186,10 @@ class Runtimes(test_e2e.E2E):
         return final
 
     def healthy_attach(self, kind, load=True):
-        """The server started alone, attached to once it listens (for
-        SERVE_S - 1 s: its load, and its idle time after)."""
+        """The server started alone, attached to once it listens, during its
+        load (or 2 s of idle) and a second after."""
         port = free_port()
-        argv = server_argv(kind, port, SERVE_S + 3, self.tmp)
+        argv = server_argv(kind, port, 25, self.tmp)
         self.need(argv[0])
         server = Proc(argv)
         self.addCleanup(server.stop)
@@ -199,10 +200,15 @@ class Runtimes(test_e2e.E2E):
             out = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
                                  text=True).stdout.split()
             pids += [int(p) for p in out]
-        col = self.start_collector("attach", "--retain", "60", "-d", str(SERVE_S - 1), *pids)
+        col = self.start_collector("attach", "--retain", "60", *pids)
         col.wait_attached()
-        out = self.run_load(kind, port) if load else None
-        rc = col.wait_exit(SERVE_S + EXIT_TIMEOUT)
+        # the whole load, however long a loaded machine makes it, then a
+        # second of the server idle; then the collector is stopped as a
+        # user stops it (a duration could end before a slow load)
+        out = self.run_load(kind, port) if load else time.sleep(2)
+        time.sleep(1)
+        col.popen.send_signal(signal.SIGINT)
+        rc = col.wait_exit(EXIT_TIMEOUT)
         self.assertEqual(rc, 0, f"attach to {kind}\n" + col.describe())
         server.stop()
         final = col.final()
@@ -267,10 +273,14 @@ def _blocking(argv_of, syscall, stalls, per_ms=40, cpu=False):
             key = "cpu_ms" if cpu else "duration_ms"
             for w in ws:
                 self.assertGreaterEqual(w["evidence"][key], per_ms * 0.9, compact(w))
+                if cpu:
+                    # a loop that falls behind on a loaded machine runs the
+                    # timers due together: several computations in one turn
+                    self.assertLessEqual(w["evidence"]["stalls"], stalls, compact(w))
+                    continue
                 self.assertLess(w["evidence"][key], per_ms * 3, compact(w))
-                if not cpu:
-                    self.assertIn(f"blocked in {syscall}", w["summary"], compact(w))
-            if stalls:
+                self.assertIn(f"blocked in {syscall}", w["summary"], compact(w))
+            if stalls and not cpu:
                 self.assertEqual(self.ev_sum(ws, "stalls"), stalls, compact(ws))
         self.check_pair(argv_of("bug"), argv_of("fix"), "blocking-in-loop", check)
     return test

@@ -155,6 +155,31 @@ def until_eof(s):
         got.append(m)
 
 
+NOBODY = pwd.getpwnam("nobody")
+AS_NOBODY = ["setpriv", f"--reuid={NOBODY.pw_uid}", f"--regid={NOBODY.pw_gid}", "--clear-groups"]
+HOSTILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hostile_viewer.py")
+
+
+def nobody_copy(d, *paths):
+    """Copies of paths in d, where nobody can run them (the build tree may be
+    out of its reach)."""
+    out = []
+    for p in paths:
+        dst = os.path.join(d, os.path.basename(p))
+        shutil.copy(p, dst)
+        os.chmod(dst, 0o755)
+        out.append(dst)
+    return out
+
+
+def vm_kib(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
 class Server(unittest.TestCase):
 
     def setUp(self):
@@ -468,6 +493,177 @@ class Server(unittest.TestCase):
         self.assertEqual(w.wait(e.EXIT_TIMEOUT), 0)
         self.assertFalse(os.path.exists(s.sock))
         self.assertFalse(os.path.exists(f"/proc/{t['pid']}"))
+
+
+    # ------------------------------------------------------------------ hostile viewers
+
+    def hostile_session(self, interval, n_sockets, extra=()):
+        """nobody's process holding n_sockets sockets, root's loadgen at 20k
+        syscalls/s, a collector on both with a socket anyone may use, and
+        root's watcher; returns (collector, socket, root's watcher,
+        nobody's tools dir)."""
+        d = tempfile.mkdtemp(prefix="loopscope-hostile-")
+        self.addCleanup(shutil.rmtree, d, True)
+        os.chmod(d, 0o755)
+        loadgen = os.path.join(e.ROOT, "build", "bench", "loadgen")
+        nb_loadgen, hostile = nobody_copy(d, loadgen, HOSTILE)
+        holder = Proc([*AS_NOBODY, nb_loadgen, "sockets", str(n_sockets)], stdin=subprocess.PIPE)
+        self.addCleanup(holder.stop)
+        busy = Proc([loadgen, "gen", "20000", "120"], stdin=subprocess.PIPE)
+        self.addCleanup(busy.stop)
+        ready = [p.out.wait_for(lambda l: l.startswith("ready "), 30) for p in (holder, busy)]
+        self.assertIsNotNone(ready[0], holder.describe())
+        self.assertIsNotNone(ready[1], busy.describe())
+        sock = os.path.join(d, "s.sock")
+        col = e.Collector("attach", ["--socket", sock, "--socket-mode", "0666", "-i", str(interval),
+                                     *extra, ready[0].split()[1], ready[1].split()[1]])
+        self.addCleanup(col.stop)
+        col.wait_attached()
+        self.assertIsNotNone(col.err.wait_for(lambda l: "serving viewers on" in l, 10), col.describe())
+        busy.popen.stdin.write(b"go\n")
+        busy.popen.stdin.flush()
+        w = Watcher(sock, brief=True)
+        self.addCleanup(w.stop)
+        w.next("welcome")
+        return col, sock, w, hostile
+
+    def test_hostile_non_root_viewer_stalls_nobody(self):
+        """nobody connects and closes 1000 times, holds every connection it
+        may (and more), and asks for dumps as fast as they come, at a
+        collector watching its 3000-socket process and root's busy one:
+        root's viewer gets every tick, the ring buffer drops nothing, the
+        collector's memory stays bounded."""
+        interval = 0.5
+        col, sock, w, hostile = self.hostile_session(interval, 3000)
+        w.next("update", skip=("viewers",))
+        base_rss = vm_kib(col.pid, "VmRSS")
+        t0 = time.monotonic()
+        churn = run_briefly([*AS_NOBODY, "python3", hostile, sock, "churn", "1000"], timeout=120)
+        t_churn = time.monotonic()
+        self.assertEqual(churn.returncode, 0, churn.stderr)
+        holder = Proc([*AS_NOBODY, "python3", hostile, sock, "hold", "40"], stdin=subprocess.PIPE)
+        self.addCleanup(holder.stop)
+        held = holder.out.wait_for(lambda l: l.startswith("{"), 60)
+        self.assertIsNotNone(held, holder.describe())
+        held = json.loads(held)
+        # the cap: 16 held, the rest refused with the reason
+        self.assertEqual(held, {"held": 16, "refused": 24, "errors": [
+            "too many viewers: nobody has 16 connected, the most a user may have "
+            "(the collector's --viewers-per-user)"]})
+        holder.popen.stdin.close()
+        self.assertEqual(holder.wait(10), 0)
+        t_hold = time.monotonic()
+        time.sleep(0.5)   # they are reaped
+        dumps = run_briefly([*AS_NOBODY, "python3", hostile, sock, "dumps", "5"], timeout=60)
+        self.assertEqual(dumps.returncode, 0, dumps.stderr)
+        dumped = json.loads(dumps.stdout)
+        t1 = time.monotonic()
+        # one dump per viewer per tick: 8 viewers, 5 s, ticks of 0.5 s
+        self.assertLessEqual(dumped["dumps"], 8 * (5 / interval + 3), dumped)
+        self.assertGreaterEqual(dumped["refused"], dumped["dumps"] // 2, dumped)
+        # after the attack, a tick or two more
+        last = w.next("update", skip=("viewers",))
+        last = w.next("update", skip=("viewers",))
+        hwm = vm_kib(col.pid, "VmHWM")
+        ups = [m for m in w.messages() if m.get("type") == "update"]
+        times = [m["recv_ns"] / 1e9 for m in ups]
+        during = [b - a for a, b in zip(times, times[1:]) if b >= t0]
+        print(f"     attack {t1 - t0:.1f} s: churn {json.loads(churn.stdout)}, hold {held}, "
+              f"dumps {dumped}; root's viewer got {len(during)} updates, largest gap "
+              f"{max(during):.2f} s (interval {interval} s); collector RSS {base_rss // 1024} MB before, "
+              f"peak {hwm // 1024} MB; drops {last['state']['drops']}", flush=True)
+        print("     phases: churn %.2f, hold %.2f, dumps %.2f; gaps over an interval at %s" % (
+            t_churn - t0, t_hold - t0, t1 - t0,
+            [(round(a - t0, 2), round(b - a, 2)) for a, b in zip(times, times[1:])
+             if b >= t0 and b - a > interval * 1.2]), flush=True)
+        up = [t["uptime_s"] for t in col.ticks()]
+        print("     collector's own ticks: largest gap %.2f s" % max(b - a for a, b in zip(up, up[1:])))
+        self.assertGreater(len(during), (t1 - t0) / interval * 0.8, "root's viewer missed ticks")
+        self.assertLess(max(during), 2 * interval, "root's viewer waited over two intervals for a tick")
+        self.assertEqual(last["state"]["drops"]["ringbuf"], 0)
+        self.assertEqual(last["state"]["drops"]["inflight"], 0)
+        self.assertLess(hwm, base_rss + 150 * 1024, "the collector's memory grew with the attack")
+        self.assertTrue(col.alive(), col.describe())
+
+    def test_viewers_per_user_cap_and_dump_limit(self):
+        col, sock, w, hostile = self.hostile_session(1.0, 10, extra=("--viewers-per-user", "3"))
+        w.next("update", skip=("viewers",))
+        w.next("update", skip=("viewers",))   # a whole tick of root's loadgen
+        holder = Proc([*AS_NOBODY, "python3", hostile, sock, "hold", "5"], stdin=subprocess.PIPE)
+        self.addCleanup(holder.stop)
+        held = holder.out.wait_for(lambda l: l.startswith("{"), 30)
+        self.assertIsNotNone(held, holder.describe())
+        self.assertEqual(json.loads(held), {
+            "held": 3, "refused": 2,
+            "errors": ["too many viewers: nobody has 3 connected, the most a user may have "
+                       "(the collector's --viewers-per-user)"]})
+        # nobody's own status: its viewers, its refusals, its records only
+        d = os.path.dirname(hostile)
+        exe, = nobody_copy(d, LOOPSCOPE)
+        r = run_briefly([*AS_NOBODY, exe, "status", "--json", "--socket", sock])
+        self.assertEqual(r.returncode, 1, r.stdout)   # a fourth connection: refused too
+        self.assertEqual(r.stderr, "loopscope: the collector refused: too many viewers: nobody has 3 "
+                                   "connected, the most a user may have (the collector's "
+                                   "--viewers-per-user)\n")
+        holder.popen.stdin.close()
+        self.assertEqual(holder.wait(10), 0)
+        deadline = time.monotonic() + 5
+        while True:   # the held ones are reaped
+            r = run_briefly([*AS_NOBODY, exe, "status", "--json", "--socket", sock])
+            if r.returncode == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        st = json.loads(r.stdout)
+        expect(st, "nobody's status", {"viewers": 1, "refused.viewers": 3,
+                                       "limits.viewers_per_user": 3, "limits.dumps_per_tick": 1})
+        self.assertEqual([c["uid"] for c in st["clients"]], [NOBODY.pw_uid])
+        root_st = json.loads(run_briefly([LOOPSCOPE, "status", "--json", "--socket", sock]).stdout)
+        self.assertEqual(root_st["viewers"], 2)   # root's watcher and this status
+        self.assertGreater(root_st["records_per_s"], 5000)   # root's loadgen
+        self.assertLess(st["records_per_s"], 1000)           # nobody's idle holder only
+        self.assertLess(st["records"], root_st["records"])
+        # root is not capped
+        ws = [raw(sock) for _ in range(5)]
+        for x in ws:
+            x.close()
+        # a viewer's second dump within a tick is refused, and counted
+        c = raw(sock)
+        c.sendall(frame({"v": 1, "type": "dump", "id": 1}) + frame({"v": 1, "type": "dump", "id": 2}))
+        got = {}
+        while len(got) < 2:
+            m = read_frame(c)
+            if m.get("id") in (1, 2):
+                got[m["id"]] = m
+        c.close()
+        expect(got[1], "the first dump", {"type": "reply", "to": "dump"})
+        expect(got[2], "the second dump in a tick",
+               {"type": "error", "fatal": False,
+                "error": "one dump per tick: the state changes every 1 s; ask again after the next update"})
+        root_st = json.loads(run_briefly([LOOPSCOPE, "status", "--json", "--socket", sock]).stdout)
+        expect(root_st, "root's status", {"refused.viewers": 3, "refused.dumps": 1})
+        self.assertTrue(col.alive(), col.describe())
+
+    def test_error_frames_are_valid_utf8(self):
+        s = self.start(0.2)
+        c = raw(s.sock)
+        # a type cut inside a character at the 40th byte, and bytes that are not UTF-8
+        c.sendall(frame({"v": 1, "type": "a" * 39 + "\u20ac" * 4, "id": 1}))
+        c.sendall(frame(b'{"v": 1, "type": "b\xff\xfe\xc3", "id": 2}'))
+        got = {}
+        c.settimeout(MSG_TIMEOUT)
+        while len(got) < 2:
+            head = c.recv(4, socket.MSG_WAITALL)
+            body = b""
+            n = struct.unpack(">I", head)[0]
+            while len(body) < n:
+                body += c.recv(n - len(body))
+            m = json.loads(body.decode("utf-8"))   # strict: raises on invalid UTF-8
+            if m.get("id") in (1, 2):
+                got[m["id"]] = m
+        c.close()
+        self.assertEqual(got[1]["error"], "unknown message type '" + "a" * 39 + "\u20ac" * 2 + "'")
+        self.assertEqual(got[2]["error"], "unknown message type 'b???'")
 
 
 if __name__ == "__main__":

@@ -24,10 +24,65 @@ import unittest
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pwd  # noqa: E402
+import subprocess  # noqa: E402
 import test_e2e  # noqa: E402
 from test_e2e import (LOOPSCOPE, ATTACH_TIMEOUT, EXIT_TIMEOUT, WORKLOAD_TIMEOUT,  # noqa: E402
-                      ECHO_ROUNDS, ECHO_SIZE, WAKES, compact, expect, only, pick, section,
-                      value, run_briefly)
+                      ECHO_ROUNDS, ECHO_SIZE, WAKES, ASYNCIO, ASYNCIO_WAKES, Proc, compact,
+                      expect, only, pick, section, value, run_briefly)
+
+KERNEL_MIN = 0xffff800000000000   # the lowest kernel address (x86-64, arm64 4-level)
+
+
+def kernel_addresses(obj, path="$"):
+    """Every value in a parsed JSON document that is a kernel address: an
+    integer, or a string of hex digits (ids), of KERNEL_MIN or more."""
+    out = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            out += kernel_addresses(v, f"{path}.{k}")
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            out += kernel_addresses(v, f"{path}[{i}]")
+    elif isinstance(obj, bool):
+        pass
+    elif isinstance(obj, int) and obj >= KERNEL_MIN:
+        out.append((path, hex(obj)))
+    elif isinstance(obj, str) and re.fullmatch(r"(0x)?[0-9a-fA-F]{16}", obj) \
+            and int(obj, 16) >= KERNEL_MIN:
+        out.append((path, obj))
+    return out
+
+
+def header_only(mono=1000, wall=2000, start=1000):
+    """A trace header and nothing else: what a collector killed before its
+    first record, or a failed attach, leaves."""
+    h = bytearray(HEADER_FIXED)
+    h[0:8] = b"LSTRACE\n"
+    struct.pack_into("<HHII", h, 8, 1, 1, HEADER_FIXED, 1)
+    struct.pack_into("<QQQQQQ", h, 24, mono, wall, start, 6 * 10**9, 10**9, 42)
+    struct.pack_into("<I", h, 20, zlib.crc32(bytes(h[24:])))
+    return bytes(h)
+
+
+def move_record(data, by_ns):
+    """The trace with the middle record of its largest records block moved
+    by_ns later, checksums recomputed (a bad timestamp, not a corrupt file)."""
+    data = bytearray(data)
+    recs = [(o, l) for o, l in blocks(data) if struct.unpack_from("<I", data, o + 4)[0] == 1]
+    off, length = max(recs, key=lambda b: b[1])
+    raw = bytearray(zlib.decompress(data[off + BLOCK_HDR:off + length]))
+    at = 0
+    for _ in range(struct.unpack_from("<I", data, off + 16)[0] // 2):
+        at += 8 + ((struct.unpack_from("<I", raw, at)[0] + 7) & ~7)
+    ts = struct.unpack_from("<Q", raw, at + 8)[0]
+    struct.pack_into("<Q", raw, at + 8, ts + by_ns)
+    comp = zlib.compress(bytes(raw), 1)
+    head = bytearray(data[off:off + BLOCK_HDR])
+    struct.pack_into("<II", head, 8, len(comp), len(raw))
+    struct.pack_into("<I", head, 24, zlib.crc32(comp))
+    struct.pack_into("<I", head, 28, zlib.crc32(bytes(head[:28])))
+    return bytes(data[:off]) + bytes(head) + comp + bytes(data[off + length:])
 
 REPLAY_TIMEOUT = 120      # a replay or export at --speed max of a few thousand records
 HEADER_FIXED = 72
@@ -450,6 +505,118 @@ class Trace(unittest.TestCase):
                      "--format", "jsonl"], ["replay", path, path]):
             r = run_briefly([LOOPSCOPE, *argv])
             self.assertEqual(r.returncode, 2, f"{argv}: {r.stderr}")
+
+    # ------------------------------------------------------------ secrets and bad input
+
+    def test_socketpair_trace_holds_no_kernel_address(self):
+        """Attached to asyncio, whose self-pipe is a socketpair made before
+        attach: the fd walk reads each end's peer, a kernel address.  No
+        export of the trace holds one, and the replay pairs the two ends as
+        the live run did."""
+        path = self.tmp("asyncio.trace")
+        wl = Proc([sys.executable, ASYNCIO, ASYNCIO_WAKES], stdin=subprocess.PIPE)
+        self.addCleanup(wl.stop)
+        self.read_line(wl, "ready ")
+        col = self.start_collector("attach", "--record", path, wl.pid)
+        col.wait_attached()
+        wl.popen.stdin.write(b"go\n")
+        wl.popen.stdin.close()
+        self.wait_workload(wl, WORKLOAD_TIMEOUT)
+        self.assertEqual(col.wait_exit(EXIT_TIMEOUT), 0, col.describe())
+        live = col.final()
+        test_e2e.expect_no_drops(live)
+        for fmt, out in (("jsonl", path + ".jsonl"), ("perfetto", path + ".json")):
+            r = run_briefly([LOOPSCOPE, "export", path, "--format", fmt, "-o", out], REPLAY_TIMEOUT)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out) as f:
+                docs = [json.loads(l) for l in f if l.strip()] if fmt == "jsonl" else [json.load(f)]
+            found = kernel_addresses(docs)
+            self.assertEqual(found, [], f"kernel addresses in the {fmt} export")
+            if fmt == "jsonl":
+                socks = [d for d in docs if d["type"] == "fd_info" and d["kind"] == "socket"]
+                self.assertEqual(len(socks), 2, socks)   # the two ends, each naming the other
+                self.assertEqual({d["peer"] for d in socks}, {d["obj"] for d in socks})
+        replayed, _, _ = self.replay_final(path)
+        pid = only(section(live, "targets"), "target")["pid"]
+        lw = only(pick(section(live, "wakers"), pid=pid), "the live self-pipe")
+        rw = only(pick(section(replayed, "wakers"), pid=pid), "the replayed self-pipe")
+        self.assertEqual(lw["kind"], "socketpair")
+        for k in ("kind", "writes", "reads", "wakes"):
+            self.assertEqual(rw[k], lw[k], k)
+
+    def test_trace_with_no_records(self):
+        path = self.tmp("empty.trace")
+        with open(path, "wb") as f:
+            f.write(header_only())
+        r = run_briefly([LOOPSCOPE, "replay", path, "--json", "--speed", "max", "-o", path + ".out"])
+        self.assertEqual((r.returncode, r.stderr), (1, f"loopscope: {path}: holds no records, "
+                                                       "nothing to replay\n"))
+        out = path + ".json"
+        r = run_briefly([LOOPSCOPE, "export", path, "--format", "perfetto", "-o", out])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out) as f:
+            doc = json.load(f)
+        self.assertEqual([e["name"] for e in doc["traceEvents"]], ["process_name"])
+
+    def test_far_future_timestamp_replays_at_once(self):
+        """One record 3.26 days ahead (checksums valid): the empty ticks
+        before it cost nothing and print nothing."""
+        path, _ = self.record_waker()
+        with open(path, "rb") as f:
+            data = f.read()
+        _, out = self.replay(path)
+        with open(out) as f:
+            normal = sum(1 for l in f if l.strip())
+        bad = self.tmp("future.trace")
+        with open(bad, "wb") as f:
+            f.write(move_record(data, int(3.26 * 86400 * 1e9)))
+        t0 = time.monotonic()
+        r, out = self.replay(bad)
+        took = time.monotonic() - t0
+        with open(out) as f:
+            lines = [json.loads(l) for l in f if l.strip()]
+        print(f"     far-future record: replay took {took:.2f} s, {len(lines)} ticks "
+              f"({normal} without it)", flush=True)
+        self.assertLess(took, 1.0)
+        self.assertLessEqual(len(lines), normal + 1)   # the tick that holds it, at most
+        self.assertTrue(lines[-1]["final"])
+
+    def test_outputs_never_follow_a_planted_link(self):
+        """nobody plants a link (and a file) in a directory anyone may write,
+        as /tmp: root's --record and -o refuse them, in one line, and the
+        file the link names is untouched."""
+        nobody = pwd.getpwnam("nobody")
+        d = tempfile.mkdtemp(prefix="loopscope-plant-")
+        self.addCleanup(shutil.rmtree, d, True)
+        os.chmod(d, 0o1777)
+        secret = os.path.join(d, "root-only")
+        with open(secret, "w") as f:
+            f.write("root's\n")
+        os.chmod(secret, 0o600)
+        link = os.path.join(d, "trace")
+        planted = os.path.join(d, "planted")
+        drop = ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
+        r = run_briefly([*drop, "sh", "-c", f"ln -s {secret} {link} && : > {planted}"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        waker = test_e2e.workload("waker")
+        for argv, target, why in (
+                (["run", "--record", link, "--", waker, "10"], link,
+                 "it is another user's symbolic link (not followed: remove it or choose another path)"),
+                (["run", "--json", "-o", link, "--", waker, "10"], link,
+                 "it is another user's symbolic link (not followed: remove it or choose another path)"),
+                (["run", "--record", planted, "--", waker, "10"], planted,
+                 f"it belongs to uid {nobody.pw_uid}, not to this user (remove it or choose "
+                 "another path)")):
+            r = run_briefly([LOOPSCOPE, *argv], EXIT_TIMEOUT)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual(r.stderr, f"loopscope: cannot write {target}: {why}\n", argv)
+        with open(secret) as f:
+            self.assertEqual(f.read(), "root's\n")
+        self.assertEqual(os.path.getsize(planted), 0)
+        path, _ = self.record_waker()
+        r = run_briefly([LOOPSCOPE, "export", path, "--format", "jsonl", "-o", link])
+        self.assertEqual((r.returncode, r.stderr), (1, f"loopscope: cannot write {link}: it is another "
+                         "user's symbolic link (not followed: remove it or choose another path)\n"))
 
     # ------------------------------------------------------------ signals
 

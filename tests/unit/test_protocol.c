@@ -371,7 +371,19 @@ static void test_requests_and_errors(void **state)
 	json_object_put(m);
 	assert_int_equal(client_send(a, "dump", 2), 0);
 	m = expect(f, a, "reply");
-	assert_int_equal(json_object_get_int(get(get(m, "state"), "n")), 2);
+	/* the welcome's state: serialized once per uid per tick, shared */
+	assert_int_equal(json_object_get_int(get(get(m, "state"), "n")), 1);
+	json_object_put(m);
+	assert_int_equal(client_send(a, "dump", 4), 0);
+	m = expect(f, a, "error");
+	assert_string_equal(json_object_get_string(get(m, "error")),
+			    "one dump per tick: the state changes every 1 s; ask again after the next update");
+	assert_int_equal(json_object_get_int(get(m, "id")), 4);
+	json_object_put(m);
+	assert_int_equal(client_send(a, "status", 5), 0);
+	m = expect(f, a, "reply");
+	assert_int_equal(json_object_get_int(get(get(get(m, "status"), "refused"), "dumps")), 1);
+	assert_int_equal(json_object_get_int(get(get(get(m, "status"), "limits"), "viewers_per_user")), 16);
 	json_object_put(m);
 	assert_int_equal(client_send(a, "frobnicate", 3), 0);
 	m = expect(f, a, "error");
@@ -567,7 +579,7 @@ static void test_big_state(void **state)
 	assert_int_equal(client_send(a, "dump", 2), 0);
 	m = expect(f, a, "reply");
 	assert_int_equal(json_object_get_int(get(m, "id")), 1);
-	assert_int_equal(json_object_get_int(get(get(m, "state"), "n")), 2);
+	assert_int_equal(json_object_get_int(get(get(m, "state"), "n")), 1); /* the welcome's, shared */
 	assert_int_equal(json_object_get_string_len(get(get(m, "state"), "blob")), 4 << 20);
 	json_object_put(m);
 	m = expect(f, a, "error");
@@ -576,11 +588,16 @@ static void test_big_state(void **state)
 			    "the last dump (or the welcome) is still going out: read it, then ask again");
 	assert_false(json_object_get_boolean(get(m, "fatal")));
 	json_object_put(m);
-	/* read: the next one is served */
+	/* read: the next one is served in the next tick (one dump per tick),
+	 * with the state of that tick */
+	server_publish(f->srv);
+	m = expect(f, a, "update");
+	assert_int_equal(json_object_get_int(get(get(m, "state"), "n")), 2);
+	json_object_put(m);
 	assert_int_equal(client_send(a, "dump", 3), 0);
 	m = expect(f, a, "reply");
 	assert_int_equal(json_object_get_int(get(m, "id")), 3);
-	assert_int_equal(json_object_get_int(get(get(m, "state"), "n")), 3);
+	assert_int_equal(json_object_get_int(get(get(m, "state"), "n")), 2); /* the update's, shared */
 	json_object_put(m);
 	assert_int_equal(server_viewers(f->srv), 1);
 	client_close(a);

@@ -20,11 +20,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "export.h"
 #include "model.h"
 #include "recorder.h"
 #include "replay.h"
 #include "report.h"
 #include "trace.h"
+#include "rectypes.h"
 #include "records.h"
 
 #define T0 UINT64_C(5000000000)
@@ -433,6 +435,168 @@ static uint8_t *slurp(const char *path, long *size)
 	return buf;
 }
 
+/* Every identity field of every record type, listed here by hand (not from
+ * the table it checks): the table names exactly these, trace_hide_addrs()
+ * hashes each (to a value that is no kernel address), and an export of a
+ * file holding every type carries no kernel address anywhere. */
+#define KADDR UINT64_C(0xffff888000000000)
+#define KADDR_MIN UINT64_C(0xffff800000000000)
+
+static const struct {
+	uint16_t type;
+	size_t off;
+	bool socket_only; /* fd_info's count: an AF_UNIX socket's peer */
+} identities[] = {
+	{LS_REC_WAIT, offsetof(struct ls_rec_wait, obj), false},
+	{LS_REC_CTL, offsetof(struct ls_rec_ctl, obj), false},
+	{LS_REC_CTL, offsetof(struct ls_rec_ctl, fd_obj), false},
+	{LS_REC_FD_NEW, offsetof(struct ls_rec_fd_new, obj), false},
+	{LS_REC_FD_NEW, offsetof(struct ls_rec_fd_new, obj) + 8, false},
+	{LS_REC_FD_NEW, offsetof(struct ls_rec_fd_new, parent), false},
+	{LS_REC_IO, offsetof(struct ls_rec_io, obj), false},
+	{LS_REC_CLOSE, offsetof(struct ls_rec_close, obj), false},
+	{LS_REC_SOCK_OP, offsetof(struct ls_rec_sock_op, obj), false},
+	{LS_REC_SWITCH, offsetof(struct ls_rec_switch, prev_obj), false},
+	{LS_REC_WAKEUP, offsetof(struct ls_rec_wakeup, wobj), false},
+	{LS_REC_FD_INFO, offsetof(struct ls_rec_fd_info, obj), false},
+	{LS_REC_FD_INFO, offsetof(struct ls_rec_fd_info, peer), true},
+};
+#define NIDENT (sizeof(identities) / sizeof(identities[0]))
+
+/* A record of type (its table size) with a kernel address in every
+ * identity field, valid ids in its header; kind: fd_info's. */
+static size_t every_id_record(uint64_t *buf, uint16_t type, uint8_t kind)
+{
+	const struct rec_type *t = rec_type(type);
+	struct ls_hdr *h = (struct ls_hdr *)buf;
+
+	memset(buf, 0, 512);
+	rec_hdr(h, type, t->size, T0 + type, PID, PID);
+	for (size_t i = 0; i < NIDENT; i++)
+		if (identities[i].type == type) {
+			uint64_t a = KADDR + 0x1000 * (i + 1);
+
+			memcpy((uint8_t *)buf + identities[i].off, &a, 8);
+		}
+	if (type == LS_REC_FD_INFO)
+		((struct ls_rec_fd_info *)buf)->kind = kind;
+	if (type == LS_REC_WAKEUP)
+		((struct ls_rec_wakeup *)buf)->tid = ((struct ls_rec_wakeup *)buf)->tgid = PID;
+	if (type == LS_REC_TASK_NEW)
+		((struct ls_rec_task *)buf)->child_tid = ((struct ls_rec_task *)buf)->child_tgid = PID + 1;
+	return t->size;
+}
+
+static void assert_no_kernel_address(const char *text)
+{
+	for (const char *p = text; *p; p++) {
+		unsigned long long v;
+		char *end;
+
+		if (!(p[0] >= '0' && p[0] <= '9') && !((p[0] >= 'a' && p[0] <= 'f') && p > text && p[-1] == '"'))
+			continue;
+		if (p > text && ((p[-1] >= '0' && p[-1] <= '9') || (p[-1] >= 'a' && p[-1] <= 'f')))
+			continue;
+		v = strtoull(p, &end, 10);
+		if (v >= KADDR_MIN)
+			fail_msg("a kernel address in decimal: %.40s", p);
+		if (p > text && p[-1] == '"') {
+			v = strtoull(p, &end, 16);
+			if (*end == '"' && end - p == 16 && v >= KADDR_MIN)
+				fail_msg("a kernel address in hex: %.40s", p);
+		}
+	}
+}
+
+static void test_every_identity_hashed(void **state)
+{
+	uint64_t buf[64], secret = 0x1234567890abcdefULL;
+	struct trace_meta meta = {.start_ns = T0, .retain_ns = 6000000000ULL, .interval_ns = 1000000000ULL};
+	char *path = tmp_path("ids"), *out = tmp_path("ids_jsonl"), err[256], *text;
+	struct recorder *r;
+	struct model *m = model_new(42, 6000000000ULL, T0);
+	int nids = 0;
+	long size;
+
+	for (uint16_t type = 1; type < LS_REC_TYPE_MAX; type++) {
+		const struct rec_type *t = rec_type(type);
+		int want = 0;
+
+		assert_non_null(t);
+		for (size_t i = 0; i < NIDENT; i++) {
+			bool found = false;
+
+			if (identities[i].type != type)
+				continue;
+			want++;
+			for (int k = 0; k < t->nids; k++)
+				found |= t->ids[k].off == identities[i].off &&
+					 !!t->ids[k].kind_off == identities[i].socket_only;
+			if (!found)
+				fail_msg("the table misses identity at offset %zu of %s", identities[i].off, t->name);
+		}
+		assert_int_equal(t->nids, want);
+		for (int kind = 0; kind < (type == LS_REC_FD_INFO ? LS_FD_KIND_MAX : 1); kind++) {
+			size_t len = every_id_record(buf, type, (uint8_t)kind);
+
+			trace_hide_addrs(buf, len, secret);
+			for (size_t i = 0; i < NIDENT; i++) {
+				uint64_t v, was = KADDR + 0x1000 * (i + 1);
+
+				if (identities[i].type != type)
+					continue;
+				memcpy(&v, (uint8_t *)buf + identities[i].off, 8);
+				if (identities[i].socket_only && kind != LS_FD_SOCKET) {
+					assert_int_equal(v, was); /* an eventfd's counter, not an identity */
+					continue;
+				}
+				assert_true(v != 0 && v != was && v < KADDR_MIN);
+				nids += type != LS_REC_FD_INFO || kind == LS_FD_SOCKET;
+			}
+		}
+	}
+	assert_int_equal(nids, NIDENT);
+
+	/* a file with every type (fd_info of a socket: its peer), exported */
+	r = recorder_open(path, &meta, err, sizeof(err));
+	assert_non_null(r);
+	rec_add_target(r, m, PID, "srv", T0);
+	for (uint16_t type = 1; type < LS_REC_TYPE_MAX; type++) {
+		size_t len = every_id_record(buf, type, LS_FD_SOCKET);
+
+		live(r, m, buf, len);
+	}
+	assert_int_equal(recorder_close(r), 0);
+	{
+		struct export_opts eo = {.path = path, .output = out, .format = EXPORT_JSONL};
+		FILE *f;
+
+		assert_int_equal(export_run(&eo), 0);
+		text = (char *)slurp(out, &size);
+		text = realloc(text, size + 1);
+		text[size] = 0;
+		assert_non_null(strstr(text, "\"peer\":\""));
+		assert_null(strstr(text, "\"count\""));
+		assert_no_kernel_address(text);
+		free(text);
+		eo.format = EXPORT_PERFETTO;
+		assert_int_equal(export_run(&eo), 0);
+		f = fopen(out, "r");
+		assert_non_null(f);
+		fclose(f);
+		text = (char *)slurp(out, &size);
+		text = realloc(text, size + 1);
+		text[size] = 0;
+		assert_no_kernel_address(text);
+		free(text);
+	}
+	model_free(m);
+	unlink(path);
+	unlink(out);
+	free(path);
+	free(out);
+}
+
 /* Reads a trace from memory; returns the records read, -1 on an error
  * (its message in err), -2 when the header was refused. */
 static int read_mem(const uint8_t *buf, size_t size, char *err, size_t n, bool *cut)
@@ -706,6 +870,7 @@ int main(void)
 		cmocka_unit_test(test_wait_record_of_format_1_0),
 		cmocka_unit_test(test_close_record_of_format_1_1),
 		cmocka_unit_test(test_header_and_hidden_addresses),
+		cmocka_unit_test(test_every_identity_hashed),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_bit_flips),
 		cmocka_unit_test(test_foreign_and_newer),

@@ -74,6 +74,20 @@ pub fn args_exactly(n: usize, usage_line: &str) -> Vec<String> {
     args
 }
 
+/// `n` arguments and an optional last one, ROUNDS (1..=150, default 10: more
+/// let a tracer attach mid-run), or exit with the usage line.
+pub fn args_and_rounds(n: usize, usage_line: &str) -> (Vec<String>, u32) {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() != n + 1 && args.len() != n + 2 {
+        usage(usage_line)
+    }
+    let rounds: u32 = if args.len() == n + 2 { arg(&args, n + 1, usage_line) } else { 10 };
+    if rounds == 0 || rounds > 150 {
+        usage(usage_line)
+    }
+    (args, rounds)
+}
+
 /// A tokio runtime of the given flavour: `mt` = multi_thread with 2 worker
 /// threads (tokio's default worker names), `ct` = current_thread.  Both with
 /// IO and time drivers.

@@ -17,15 +17,7 @@ const USAGE: &str = "mt|ct bug|fix [ROUNDS]";
 const WAIT: Duration = Duration::from_millis(40);
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() != 3 && args.len() != 4 {
-        usage(USAGE);
-    }
-    // ROUNDS (default 10; more let a tracer attach mid-run)
-    let rounds: u32 = if args.len() == 4 { arg(&args, 3, USAGE) } else { 10 };
-    if rounds == 0 || rounds > 150 {
-        usage(USAGE);
-    }
+    let (args, rounds) = args_and_rounds(2, USAGE);
     let flavor = choice(&args, 1, &["mt", "ct"], USAGE).to_owned();
     let mode = choice(&args, 2, &["bug", "fix"], USAGE).to_owned();
     arm();

@@ -28,15 +28,7 @@ const USAGE: &str = "bug|fix [ROUNDS]";
 const WAIT: Duration = Duration::from_millis(50);
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() != 2 && args.len() != 3 {
-        usage(USAGE);
-    }
-    // ROUNDS (default 10; more let a tracer attach mid-run)
-    let rounds: u32 = if args.len() == 3 { arg(&args, 2, USAGE) } else { 10 };
-    if rounds == 0 || rounds > 150 {
-        usage(USAGE);
-    }
+    let (args, rounds) = args_and_rounds(1, USAGE);
     let mode = choice(&args, 1, &["bug", "fix"], USAGE).to_owned();
     arm();
     let bug = mode == "bug";
