@@ -59,14 +59,14 @@ help:
 $(OUT) $(OUT)/tests $(OUT)/workloads $(OUT)/san $(OUT)/fuzz:
 	@mkdir -p $@
 
-$(OUT)/%.bpf.o: bpf/%.bpf.c bpf/loopscope.h $(VMLINUX) | $(OUT)
+$(OUT)/%.bpf.o: bpf/%.bpf.c bpf/loopscope.h bpf/syscalls.def $(VMLINUX) | $(OUT)
 	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) -Ibpf \
 		-Wall -Werror -c $< -o $@
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
-$(OUT)/%.o: user/%.c $(wildcard user/*.h) bpf/loopscope.h | $(OUT)
+$(OUT)/%.o: user/%.c $(wildcard user/*.h) bpf/loopscope.h bpf/syscalls.def | $(OUT)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
 
 $(OUT)/probes.o: $(SKELS)
@@ -75,7 +75,7 @@ $(OUT)/loopscope: $(APP_OBJS)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 # Unit tests build with the sanitizers, against their own copy of the core.
-$(OUT)/san/%.o: user/%.c $(wildcard user/*.h) bpf/loopscope.h | $(OUT)/san
+$(OUT)/san/%.o: user/%.c $(wildcard user/*.h) bpf/loopscope.h bpf/syscalls.def | $(OUT)/san
 	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -c $< -o $@
 
 $(OUT)/tests/%: tests/unit/%.c tests/unit/records.h $(patsubst user/%.c,$(OUT)/san/%.o,$(CORE_SRCS)) | $(OUT)/tests
@@ -85,7 +85,7 @@ $(OUT)/tests/%: tests/unit/%.c tests/unit/records.h $(patsubst user/%.c,$(OUT)/s
 # `make test`, a long one is `make fuzz`.
 FUZZ_BIN     := $(OUT)/fuzz/fuzz_trace
 FUZZ_SECONDS ?= 600
-$(FUZZ_BIN): tests/fuzz/fuzz_trace.c $(CORE_SRCS) $(wildcard user/*.h) bpf/loopscope.h | $(OUT)/fuzz
+$(FUZZ_BIN): tests/fuzz/fuzz_trace.c $(CORE_SRCS) $(wildcard user/*.h) bpf/loopscope.h bpf/syscalls.def | $(OUT)/fuzz
 	$(CLANG) $(CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		$(WARN) tests/fuzz/fuzz_trace.c $(CORE_SRCS) -ljson-c -lz -pthread -o $@
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* loopscope.bpf.c - the kernel side: syscall and scheduler tracepoints for
+/* loopscope.bpf.c - the kernel side: two programs on the raw syscall
+ * tracepoints (tp_btf sys_enter/sys_exit) and the scheduler tracepoints, for
  * the traced processes only.  Entry handlers note what user space cannot
  * read later (the kernel object behind an fd, an eventfd's counter); exit
  * handlers pair with them and write one record per completed operation.
@@ -23,18 +24,38 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set before load by the collector. */
 const volatile bool follow_forks = false;
+const volatile int bench_stage = LS_STAGE_FULL; /* enum ls_bench_stage */
+
+/* Raw syscall number of this architecture -> enum ls_syscall (0: not
+ * followed), filled before load from syscalls.def (user/probes.c).  Any
+ * syscall tracepoint puts every thread of the machine on the syscall slow
+ * path, so these programs run for every syscall of every process: this
+ * table is the first thing they look at, one load, before the traced-tgid
+ * hash lookup. */
+#define LS_NR_MAX 512
+const volatile __u8 sc_of_nr[LS_NR_MAX] = {};
+
+static const __u8 sc_class[LS_SC_MAX] = {
+#define LS_SC(ID, id, name, tp, cls, fdarg) [id] = cls,
+#include "syscalls.def"
+#undef LS_SC
+};
 
 /* Counted, never silent: read and reported by the collector. */
 __u64 ringbuf_drops = 0;
 __u64 inflight_drops = 0;
 
-/* The traced processes; the collector adds targets at any time. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, __u8);
-} traced SEC(".maps");
+/* The traced processes, a bit per tgid (PID_MAX_LIMIT of 64-bit kernels:
+ * 512 KiB); the collector sets bits at any time through the mmapped .bss,
+ * the probes for forks they follow and clear them at a process's exit.  A
+ * bit test is a load; the hash map it replaces was a helper call and a
+ * jhash on every followed syscall of every process of the machine and
+ * twice on every context switch. */
+#define TRACED_MAX (4 << 20)
+__u64 traced_bits[TRACED_MAX / 64] = {};
+/* A tgid's word: the mask bounds the index for the verifier (a tgid is
+ * below PID_MAX_LIMIT; clang folds a comparison into one it cannot follow). */
+#define TRACED_WORD(tgid) traced_bits[((tgid) / 64) & (TRACED_MAX / 64 - 1)]
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -51,6 +72,7 @@ struct inflight {
 	__u64 cpu;   /* a wait's: the thread's CPU time at entry */
 	__u16 sc;
 	__u8 kind;
+	__u8 cls;    /* enum ls_sc_class of sc */
 };
 
 /* Task-local: found from the task itself, no hashing, no bucket lock, and no
@@ -65,12 +87,27 @@ struct {
 
 static __always_inline bool is_traced(__u32 tgid)
 {
-	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+	return TRACED_WORD(tgid) & (1ULL << (tgid % 64));
 }
+
+/* LS_STAGE_HANDLER: records are built here and go nowhere. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8[512]);
+} scratch SEC(".maps");
 
 static __always_inline void *reserve(__u64 size)
 {
-	void *r = bpf_ringbuf_reserve(&records, size, 0);
+	void *r;
+
+	if (bench_stage == LS_STAGE_HANDLER) {
+		__u32 zero = 0;
+
+		return bpf_map_lookup_elem(&scratch, &zero);
+	}
+	r = bpf_ringbuf_reserve(&records, size, 0);
 
 	if (!r)
 		__sync_fetch_and_add(&ringbuf_drops, 1);
@@ -94,6 +131,9 @@ __u64 last_wake_pos = 0;
 static __always_inline void submit(void *r)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bench_stage == LS_STAGE_HANDLER)
+		return;
 
 	if (bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA) >= WAKE_BYTES) {
 		__u64 pos = bpf_ringbuf_query(&records, BPF_RB_PROD_POS), last = last_wake_pos;
@@ -211,65 +251,61 @@ static __always_inline __u64 unix_peer(struct file *f)
 	return peer ? (__u64)BPF_CORE_READ(peer, sk_socket) : 0;
 }
 
-/* Data syscalls: their first argument is the fd written or read (for
- * sendfile, the one written: nginx sends a file's body to its socket so). */
-static __always_inline bool is_data_sc(int sc)
+static __always_inline bool is_data_cls(int cls)
 {
-	return (sc >= LS_SC_READ && sc <= LS_SC_SENDMSG) || sc == LS_SC_SENDFILE ||
-	       sc == LS_SC_RECVMMSG || sc == LS_SC_SENDMMSG;
+	return cls == LS_CL_READ || cls == LS_CL_WRITE;
 }
 
-static __always_inline bool is_write_sc(int sc)
-{
-	return sc == LS_SC_WRITE || sc == LS_SC_WRITEV || sc == LS_SC_SENDTO || sc == LS_SC_SENDMSG ||
-	       sc == LS_SC_SENDFILE || sc == LS_SC_SENDMMSG;
-}
+/* A syscall's number and arguments in the user's registers (libbpf 1.1's
+ * bpf_tracing.h has no sixth). */
+#ifdef __TARGET_ARCH_x86
+#define SYSCALL_NR(regs) ((regs)->orig_ax)
+#define SC_ARG1(regs) ((regs)->di)
+#define SC_ARG2(regs) ((regs)->si)
+#define SC_ARG3(regs) ((regs)->dx)
+#define SC_ARG4(regs) ((regs)->r10)
+#define SC_ARG5(regs) ((regs)->r8)
+#define SC_ARG6(regs) ((regs)->r9)
+#elif defined(__TARGET_ARCH_arm64)
+#define SYSCALL_NR(regs) ((regs)->syscallno)
+#define SC_ARG1(regs) ((regs)->orig_x0)
+#define SC_ARG2(regs) ((regs)->regs[1])
+#define SC_ARG3(regs) ((regs)->regs[2])
+#define SC_ARG4(regs) ((regs)->regs[3])
+#define SC_ARG5(regs) ((regs)->regs[4])
+#define SC_ARG6(regs) ((regs)->regs[5])
+#else
+#error "loopscope.bpf.c: syscall registers of this architecture unknown"
+#endif
 
-static __always_inline bool is_sock_op_sc(int sc)
+/* The arguments are the user's registers at entry (x86_64: di, si, dx, r10,
+ * r8, r9), read as BTF loads; all six, whatever the syscall. */
+static __always_inline int on_enter(struct pt_regs *regs, int sc, int cls, __u64 pid_tgid)
 {
-	return sc == LS_SC_CONNECT || sc == LS_SC_SHUTDOWN || sc == LS_SC_LISTEN || sc == LS_SC_BIND;
-}
-
-static __always_inline bool is_wait_sc(int sc)
-{
-	return sc == LS_SC_EPOLL_WAIT || sc == LS_SC_EPOLL_PWAIT || sc == LS_SC_EPOLL_PWAIT2;
-}
-
-/* A syscall tracepoint's record holds only that syscall's arguments: reading
- * past them makes the attach fail with EACCES, so nargs is exact. */
-static __always_inline int on_enter(struct syscall_trace_enter *ctx, const int sc, const int nargs)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct inflight in = {}, *slot;
 	struct file *f;
 
-	if (!is_traced(pid_tgid >> 32))
-		return 0;
 	in.start = bpf_ktime_get_ns();
 	in.sc = sc;
-	in.args[0] = ctx->args[0];
-	if (nargs > 1)
-		in.args[1] = ctx->args[1];
-	if (nargs > 2)
-		in.args[2] = ctx->args[2];
-	if (nargs > 3)
-		in.args[3] = ctx->args[3];
-	if (nargs > 4)
-		in.args[4] = ctx->args[4];
-	if (nargs > 5)
-		in.args[5] = ctx->args[5];
+	in.cls = cls;
+	in.args[0] = SC_ARG1(regs);
+	in.args[1] = SC_ARG2(regs);
+	in.args[2] = SC_ARG3(regs);
+	in.args[3] = SC_ARG4(regs);
+	in.args[4] = SC_ARG5(regs);
+	in.args[5] = SC_ARG6(regs);
 
-	if (is_data_sc(sc) || sc == LS_SC_CLOSE || is_sock_op_sc(sc)) {
+	if (is_data_cls(cls) || cls == LS_CL_CLOSE || cls == LS_CL_SOCK_OP) {
 		f = fd_file((int)in.args[0]);
 		in.kind = file_kind(f);
 		/* A write to an fd that is not open (EBADF): kept, with no object,
 		 * so user space can tell a write to a waker already closed. */
-		if (!f && is_write_sc(sc))
+		if (!f && cls == LS_CL_WRITE)
 			goto keep;
 		/* read() of a regular file is not ours: no state, no record. */
 		if (in.kind == LS_FD_OTHER)
 			return 0;
-		if (is_data_sc(sc) && in.kind != LS_FD_SOCKET && in.kind != LS_FD_PIPE &&
+		if (is_data_cls(cls) && in.kind != LS_FD_SOCKET && in.kind != LS_FD_PIPE &&
 		    in.kind != LS_FD_EVENTFD)
 			return 0;
 		in.obj = file_obj(f);
@@ -287,7 +323,7 @@ static __always_inline int on_enter(struct syscall_trace_enter *ctx, const int s
 			bpf_probe_read_user(&in.value, sizeof(in.value), (void *)in.args[1]);
 			in.before = BPF_CORE_READ(ectx, count);
 		}
-	} else if (is_wait_sc(sc) || sc == LS_SC_EPOLL_CTL) {
+	} else if (cls == LS_CL_WAIT || cls == LS_CL_CTL) {
 		f = fd_file((int)in.args[0]);
 		in.obj = file_obj(f);
 		if (sc != LS_SC_EPOLL_CTL)
@@ -421,7 +457,7 @@ static __noinline void emit_io(struct inflight *in, long ret, __u64 pid_tgid)
 	r->fd = (int)in->args[0];
 	r->sc = sc;
 	r->kind = in->kind;
-	r->dir = is_write_sc(sc) ? LS_DIR_WRITE : LS_DIR_READ;
+	r->dir = in->cls == LS_CL_WRITE ? LS_DIR_WRITE : LS_DIR_READ;
 	if ((sc == LS_SC_RECVMMSG || sc == LS_SC_SENDMMSG) && ret > 0) {
 		struct mmsg_sum s = {.vec = (const struct mmsghdr *)in->args[1]};
 
@@ -519,11 +555,10 @@ static __noinline void emit_fd_new(struct inflight *in, long ret, __u64 pid_tgid
 	submit(r);
 }
 
-static __always_inline int on_exit(struct syscall_trace_exit *ctx, const int sc)
+static __always_inline int on_exit(long ret, int sc, __u64 pid_tgid)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct inflight *in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
-	long ret = ctx->ret;
+	int cls;
 
 	if (!in || !in->sc)
 		return 0;
@@ -532,15 +567,16 @@ static __always_inline int on_exit(struct syscall_trace_exit *ctx, const int sc)
 		in->sc = 0;
 		return 0;
 	}
-	if (is_wait_sc(sc))
+	cls = in->cls;
+	if (cls == LS_CL_WAIT)
 		emit_wait(in, ret, pid_tgid);
-	else if (sc == LS_SC_EPOLL_CTL)
+	else if (cls == LS_CL_CTL)
 		emit_ctl(in, ret, pid_tgid);
-	else if (is_data_sc(sc))
+	else if (is_data_cls(cls))
 		emit_io(in, ret, pid_tgid);
-	else if (sc == LS_SC_CLOSE)
+	else if (cls == LS_CL_CLOSE)
 		emit_close(in, ret, pid_tgid);
-	else if (is_sock_op_sc(sc))
+	else if (cls == LS_CL_SOCK_OP)
 		emit_sock_op(in, ret, pid_tgid);
 	else
 		emit_fd_new(in, ret, pid_tgid);
@@ -548,48 +584,67 @@ static __always_inline int on_exit(struct syscall_trace_exit *ctx, const int sc)
 	return 0;
 }
 
-#define LS_SYSCALL(name, sc, nargs)                                                  \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                            \
-	int enter_##name(struct syscall_trace_enter *ctx)                      \
-	{                                                                      \
-		return on_enter(ctx, sc, nargs);                                    \
-	}                                                                      \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                             \
-	int exit_##name(struct syscall_trace_exit *ctx)                        \
-	{                                                                      \
-		return on_exit(ctx, sc);                                       \
-	}
+static __always_inline int lsc_of(long nr)
+{
+	if ((unsigned long)nr >= LS_NR_MAX)
+		return 0;
+	return sc_of_nr[nr];
+}
 
-LS_SYSCALL(epoll_create, LS_SC_EPOLL_CREATE, 1)
-LS_SYSCALL(epoll_create1, LS_SC_EPOLL_CREATE1, 1)
-LS_SYSCALL(epoll_ctl, LS_SC_EPOLL_CTL, 4)
-LS_SYSCALL(epoll_wait, LS_SC_EPOLL_WAIT, 4)
-LS_SYSCALL(epoll_pwait, LS_SC_EPOLL_PWAIT, 6)
-LS_SYSCALL(epoll_pwait2, LS_SC_EPOLL_PWAIT2, 6)
-LS_SYSCALL(eventfd, LS_SC_EVENTFD, 1)
-LS_SYSCALL(eventfd2, LS_SC_EVENTFD2, 2)
-LS_SYSCALL(read, LS_SC_READ, 3)
-LS_SYSCALL(write, LS_SC_WRITE, 3)
-LS_SYSCALL(readv, LS_SC_READV, 3)
-LS_SYSCALL(writev, LS_SC_WRITEV, 3)
-LS_SYSCALL(recvfrom, LS_SC_RECVFROM, 6)
-LS_SYSCALL(sendto, LS_SC_SENDTO, 6)
-LS_SYSCALL(recvmsg, LS_SC_RECVMSG, 3)
-LS_SYSCALL(sendmsg, LS_SC_SENDMSG, 3)
-LS_SYSCALL(socket, LS_SC_SOCKET, 3)
-LS_SYSCALL(socketpair, LS_SC_SOCKETPAIR, 4)
-LS_SYSCALL(accept, LS_SC_ACCEPT, 3)
-LS_SYSCALL(accept4, LS_SC_ACCEPT4, 4)
-LS_SYSCALL(connect, LS_SC_CONNECT, 3)
-LS_SYSCALL(shutdown, LS_SC_SHUTDOWN, 2)
-LS_SYSCALL(close, LS_SC_CLOSE, 1)
-LS_SYSCALL(pipe, LS_SC_PIPE, 1)
-LS_SYSCALL(pipe2, LS_SC_PIPE2, 2)
-LS_SYSCALL(sendfile64, LS_SC_SENDFILE, 4)
-LS_SYSCALL(listen, LS_SC_LISTEN, 2)
-LS_SYSCALL(bind, LS_SC_BIND, 3)
-LS_SYSCALL(recvmmsg, LS_SC_RECVMMSG, 5)
-LS_SYSCALL(sendmmsg, LS_SC_SENDMMSG, 4)
+#ifdef __TARGET_ARCH_x86
+#define TS_COMPAT 0x0002
+#endif
+
+/* A 32-bit process on a 64-bit kernel numbers its syscalls otherwise: not
+ * ours (the syscalls:* tracepoints ignored them too). */
+static __always_inline bool compat_syscall(void)
+{
+#ifdef TS_COMPAT
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return task->thread_info.status & TS_COMPAT;
+#else
+	return false;
+#endif
+}
+
+/* Every syscall of the machine comes here: the filter first (the number's
+ * table, then the traced tgid), then the syscall's class decides what to
+ * note. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	int sc = lsc_of(id), cls;
+	__u64 pid_tgid;
+
+	if (!sc)
+		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	if (!is_traced(pid_tgid >> 32) || compat_syscall())
+		return 0;
+	if (bench_stage == LS_STAGE_FILTER)
+		return 0;
+	if (sc >= LS_SC_MAX)
+		return 0;
+	cls = sc_class[sc];
+	return on_enter(regs, sc, cls, pid_tgid);
+}
+
+/* The exit's filter: the number's table, the traced tgid, then the
+ * thread's in-flight slot, which only its entry filled. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	int sc = lsc_of(SYSCALL_NR(regs));
+	__u64 pid_tgid;
+
+	if (!sc)
+		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	if (!is_traced(pid_tgid >> 32))
+		return 0;
+	return on_exit(ret, sc, pid_tgid);
+}
 
 /* The waker is the current task: sched_waking runs in its context, where
  * sched_wakeup may run on the woken task's CPU. */
@@ -604,7 +659,7 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 	struct ls_rec_wakeup *r;
 	struct inflight *in;
 
-	if (!is_traced(tgid))
+	if (!is_traced(tgid) || bench_stage == LS_STAGE_FILTER)
 		return 0;
 	r = reserve(sizeof(*r));
 	if (!r)
@@ -633,7 +688,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	struct ls_rec_switch *r;
 	__u64 pid_tgid;
 
-	if (!pt && !nt)
+	if ((!pt && !nt) || bench_stage == LS_STAGE_FILTER)
 		return 0;
 	r = reserve(sizeof(*r));
 	if (!r)
@@ -670,7 +725,6 @@ int BPF_PROG(on_sched_fork, struct task_struct *parent, struct task_struct *chil
 {
 	__u32 ptgid = parent->tgid;
 	__u32 ctgid = child->tgid;
-	__u8 one = 1;
 	struct ls_rec_task *r;
 
 	if (!is_traced(ptgid))
@@ -678,7 +732,7 @@ int BPF_PROG(on_sched_fork, struct task_struct *parent, struct task_struct *chil
 	if (ctgid != ptgid) {
 		if (!follow_forks)
 			return 0;
-		bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
+		__sync_fetch_and_or(&TRACED_WORD(ctgid), 1ULL << (ctgid % 64));
 	}
 	r = reserve(sizeof(*r));
 	if (!r)
@@ -713,7 +767,7 @@ int BPF_PROG(on_sched_exit, struct task_struct *p, bool group_dead)
 		submit(r);
 	}
 	if (group_dead)
-		bpf_map_delete_elem(&traced, &tgid);
+		__sync_fetch_and_and(&TRACED_WORD(tgid), ~(1ULL << (tgid % 64)));
 	return 0;
 }
 

@@ -43,40 +43,34 @@ enum ls_fd_kind {
 };
 
 /* The syscalls loopscope follows; records carry these, not raw numbers,
- * so a trace means the same on every architecture. */
+ * so a trace means the same on every architecture.  One list, with the
+ * numbers trace files hold: syscalls.def. */
 enum ls_syscall {
 	LS_SC_NONE = 0,
-	LS_SC_EPOLL_CREATE,
-	LS_SC_EPOLL_CREATE1,
-	LS_SC_EPOLL_CTL,
-	LS_SC_EPOLL_WAIT,
-	LS_SC_EPOLL_PWAIT,
-	LS_SC_EPOLL_PWAIT2,
-	LS_SC_EVENTFD,
-	LS_SC_EVENTFD2,
-	LS_SC_READ,
-	LS_SC_WRITE,
-	LS_SC_READV,
-	LS_SC_WRITEV,
-	LS_SC_RECVFROM,
-	LS_SC_SENDTO,
-	LS_SC_RECVMSG,
-	LS_SC_SENDMSG,
-	LS_SC_SOCKET,
-	LS_SC_SOCKETPAIR,
-	LS_SC_ACCEPT,
-	LS_SC_ACCEPT4,
-	LS_SC_CONNECT,
-	LS_SC_SHUTDOWN,
-	LS_SC_CLOSE,
-	LS_SC_PIPE,
-	LS_SC_PIPE2,
-	LS_SC_SENDFILE, /* new ones go last: trace files hold these numbers */
-	LS_SC_LISTEN,
-	LS_SC_BIND,
-	LS_SC_RECVMMSG, /* io record: ret the bytes of all messages, value their count */
-	LS_SC_SENDMMSG,
-	LS_SC_MAX,
+#define LS_SC(ID, id, name, tp, cls, fdarg) LS_SC_##ID = id,
+#include "syscalls.def"
+#undef LS_SC
+	LS_SC_MAX, /* one past the last id (syscalls.def lists them in order) */
+};
+
+/* What the probes make of a syscall (syscalls.def's class). */
+enum ls_sc_class {
+	LS_CL_NONE = 0,
+	LS_CL_WAIT,    /* epoll_wait*: a wait record */
+	LS_CL_CTL,     /* epoll_ctl */
+	LS_CL_NEW,     /* creates fds: an fd_new record */
+	LS_CL_READ,    /* data in (first argument the fd): an io record */
+	LS_CL_WRITE,   /* data out (first argument the fd): an io record */
+	LS_CL_CLOSE,
+	LS_CL_SOCK_OP, /* connect, shutdown, listen, bind: a sock_op record */
+};
+
+/* The benchmark's stages of the probes' work (bench/run measures each part
+ * of the cost): set before load, from LOOPSCOPE_BENCH_STAGE. */
+enum ls_bench_stage {
+	LS_STAGE_FULL = 0,
+	LS_STAGE_FILTER,  /* the syscall probes return once a syscall passed the filter */
+	LS_STAGE_HANDLER, /* everything but the ring buffer: records built in a scratch buffer */
 };
 
 enum ls_dir {

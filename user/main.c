@@ -11,6 +11,7 @@
 #include "protocol.h"
 #include "replay.h"
 #include "replay_view.h"
+#include "syscalls.h"
 #include "diagnose.h"
 #include "util.h"
 #include "viewer.h"
@@ -73,6 +74,7 @@ static const char usage[] =
 	"half-duplex-socket, busy-poll\n"
 	"  -h, --help             this text\n"
 	"  -V, --version          the version\n"
+	"      --list-syscalls    the syscalls loopscope follows: id, name, tracepoint, fd field\n"
 	"\n"
 	"It stops on SIGINT/SIGTERM, after --duration, or when every target has\n"
 	"exited, and prints a final report.  Exit status: 0, 1 on an error, 2 on\n"
@@ -413,6 +415,10 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
 		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--list-syscalls")) {
+		ls_syscalls_list(stdout);
 		return 0;
 	}
 	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {

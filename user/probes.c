@@ -1,6 +1,8 @@
 /* probes.c - loads bpf/loopscope.bpf.c through its skeleton and attaches
- * every program to its tracepoint, one by one so a failure names the
- * tracepoint. */
+ * every program to its tracepoint (two on raw_syscalls, four on the
+ * scheduler), one by one so a failure names the tracepoint.  The probes'
+ * table from raw syscall number to loopscope's id is filled here, before
+ * load, from syscalls.def. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -18,9 +20,10 @@
 #include "loopscope.h"
 #include "loopscope.skel.h"
 #include "probes.h"
+#include "syscalls.h"
 
 #define TRACEFS "/sys/kernel/tracing"
-#define MAX_LINKS 64
+#define MAX_LINKS 16
 
 struct probes {
 	struct loopscope_bpf *skel;
@@ -55,6 +58,26 @@ static int ensure_tracefs(void)
 		fprintf(stderr, "loopscope: failed to mount tracefs on %s: %s\n", TRACEFS, strerror(errno));
 		return err;
 	}
+	return 0;
+}
+
+/* bench/run measures each part of the probes' cost: LOOPSCOPE_BENCH_STAGE
+ * =filter stops after the filter, =handler does all but the ring buffer. */
+static int bench_stage(struct loopscope_bpf *skel)
+{
+	const char *s = getenv("LOOPSCOPE_BENCH_STAGE");
+
+	if (!s || !*s || !strcmp(s, "full"))
+		return 0;
+	if (!strcmp(s, "filter"))
+		skel->rodata->bench_stage = LS_STAGE_FILTER;
+	else if (!strcmp(s, "handler"))
+		skel->rodata->bench_stage = LS_STAGE_HANDLER;
+	else {
+		fprintf(stderr, "loopscope: bad LOOPSCOPE_BENCH_STAGE '%s' (full, filter, handler)\n", s);
+		return -EINVAL;
+	}
+	fprintf(stderr, "loopscope: benchmark stage %s: records are not delivered\n", s);
 	return 0;
 }
 
@@ -93,6 +116,15 @@ int probes_open(struct probes **out, bool follow_forks, bool verbose, record_fn 
 		goto fail;
 	}
 	p->skel->rodata->follow_forks = follow_forks;
+	for (int sc = 1; sc < LS_SC_MAX; sc++) {
+		long nr = ls_syscall_nr(sc);
+
+		if (nr >= 0 && nr < (long)sizeof(p->skel->rodata->sc_of_nr))
+			p->skel->rodata->sc_of_nr[nr] = sc;
+	}
+	err = bench_stage(p->skel);
+	if (err)
+		goto fail;
 	bpf_program__set_autoload(p->skel->progs.dump_fds, true);
 	err = loopscope_bpf__load(p->skel);
 	if (err) {
@@ -133,11 +165,13 @@ fail:
 
 int probes_trace(struct probes *p, pid_t pid)
 {
-	__u32 key = pid;
-	__u8 one = 1;
+	__u32 tgid = pid;
+	size_t words = sizeof(p->skel->bss->traced_bits) / sizeof(p->skel->bss->traced_bits[0]);
 
-	if (bpf_map__update_elem(p->skel->maps.traced, &key, sizeof(key), &one, sizeof(one), BPF_ANY))
-		return -errno;
+	if (pid <= 0 || tgid / 64 >= words)
+		return -EINVAL;
+	/* the probes set and clear bits of the same words (forks, exits) */
+	__atomic_fetch_or(&p->skel->bss->traced_bits[tgid / 64], 1ULL << (tgid % 64), __ATOMIC_SEQ_CST);
 	return 0;
 }
 
@@ -212,8 +246,9 @@ static void *destroy_link(void *link)
 }
 
 /* Each tracepoint's detach waits out RCU grace periods (60 ms apiece on
- * these machines: 3.3 s for 54 links one after the other).  Detached all
- * at once, the waits overlap. */
+ * these machines: 3.3 s for 54 links one after the other, when there was
+ * a link per syscall tracepoint).  Detached all at once, the waits
+ * overlap. */
 static void destroy_links(struct bpf_link **links, int n)
 {
 	pthread_t th[MAX_LINKS];

@@ -1,6 +1,7 @@
 /* syscalls.c - syscall and fd-kind names.  Raw numbers come from this
  * architecture's <sys/syscall.h>, so the table is right wherever it builds. */
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/syscall.h>
 
 #include <linux/types.h>
@@ -9,41 +10,69 @@
 
 static const char *const ls_names[LS_SC_MAX] = {
 	[LS_SC_NONE] = "none",
-	[LS_SC_EPOLL_CREATE] = "epoll_create",
-	[LS_SC_EPOLL_CREATE1] = "epoll_create1",
-	[LS_SC_EPOLL_CTL] = "epoll_ctl",
-	[LS_SC_EPOLL_WAIT] = "epoll_wait",
-	[LS_SC_EPOLL_PWAIT] = "epoll_pwait",
-	[LS_SC_EPOLL_PWAIT2] = "epoll_pwait2",
-	[LS_SC_EVENTFD] = "eventfd",
-	[LS_SC_EVENTFD2] = "eventfd2",
-	[LS_SC_READ] = "read",
-	[LS_SC_WRITE] = "write",
-	[LS_SC_READV] = "readv",
-	[LS_SC_WRITEV] = "writev",
-	[LS_SC_RECVFROM] = "recvfrom",
-	[LS_SC_SENDTO] = "sendto",
-	[LS_SC_RECVMSG] = "recvmsg",
-	[LS_SC_SENDMSG] = "sendmsg",
-	[LS_SC_SOCKET] = "socket",
-	[LS_SC_SOCKETPAIR] = "socketpair",
-	[LS_SC_ACCEPT] = "accept",
-	[LS_SC_ACCEPT4] = "accept4",
-	[LS_SC_CONNECT] = "connect",
-	[LS_SC_SHUTDOWN] = "shutdown",
-	[LS_SC_CLOSE] = "close",
-	[LS_SC_PIPE] = "pipe",
-	[LS_SC_PIPE2] = "pipe2",
-	[LS_SC_SENDFILE] = "sendfile",
-	[LS_SC_LISTEN] = "listen",
-	[LS_SC_BIND] = "bind",
-	[LS_SC_RECVMMSG] = "recvmmsg",
-	[LS_SC_SENDMMSG] = "sendmmsg",
+#define LS_SC(ID, id, name, tp, cls, fdarg) [LS_SC_##ID] = #name,
+#include "syscalls.def"
+#undef LS_SC
+};
+
+/* syscalls.def's ids are 1..N, each once: a repeated id is an error here
+ * (-Woverride-init, in -Wextra), one past LS_SC_MAX too, and then N
+ * entries below LS_SC_MAX are all of them. */
+enum {
+#define LS_SC(ID, id, name, tp, cls, fdarg) LS_POS_##ID,
+#include "syscalls.def"
+#undef LS_SC
+	LS_SC_COUNT
+};
+_Static_assert(LS_SC_COUNT == LS_SC_MAX - 1, "syscalls.def: ids must be 1..N, in order");
+
+/* Syscalls that newer architectures (arm64, riscv) no longer have: no
+ * SYS_ number there, so nothing for the probes to match. */
+#ifndef SYS_epoll_create
+#define SYS_epoll_create -1
+#endif
+#ifndef SYS_epoll_wait
+#define SYS_epoll_wait -1
+#endif
+#ifndef SYS_eventfd
+#define SYS_eventfd -1
+#endif
+#ifndef SYS_pipe
+#define SYS_pipe -1
+#endif
+
+static const struct {
+	long nr;
+	const char *tp;
+	const char *fdarg;
+	unsigned char cls;
+} ls_info[LS_SC_MAX] = {
+	[LS_SC_NONE] = {-1, "", "none", LS_CL_NONE},
+#define LS_SC(ID, id, name, tp, cls, fdarg) [LS_SC_##ID] = {SYS_##name, #tp, #fdarg, cls},
+#include "syscalls.def"
+#undef LS_SC
 };
 
 const char *ls_syscall_name(int lsc)
 {
 	return lsc >= 0 && lsc < LS_SC_MAX && ls_names[lsc] ? ls_names[lsc] : "?";
+}
+
+long ls_syscall_nr(int lsc)
+{
+	return lsc > 0 && lsc < LS_SC_MAX ? ls_info[lsc].nr : -1;
+}
+
+int ls_syscall_class(int lsc)
+{
+	return lsc > 0 && lsc < LS_SC_MAX ? ls_info[lsc].cls : LS_CL_NONE;
+}
+
+/* One line per syscall: id, name, tracepoint, fd field (tab-separated). */
+void ls_syscalls_list(FILE *out)
+{
+	for (int i = 1; i < LS_SC_MAX; i++)
+		fprintf(out, "%d\t%s\t%s\t%s\n", i, ls_names[i], ls_info[i].tp, ls_info[i].fdarg);
 }
 
 #define NAME(x) {SYS_##x, #x}
