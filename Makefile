@@ -79,7 +79,7 @@ $(OUT)/san/%.o: user/%.c $(wildcard user/*.h) bpf/loopscope.h bpf/syscalls.def |
 	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -c $< -o $@
 
 $(OUT)/tests/%: tests/unit/%.c tests/unit/records.h $(patsubst user/%.c,$(OUT)/san/%.o,$(CORE_SRCS)) | $(OUT)/tests
-	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $^ -lcmocka -ljson-c -lz -pthread -o $@
+	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $(filter-out %.h,$^) -lcmocka -ljson-c -lz -pthread -o $@
 
 # The trace reader's fuzz target (libFuzzer, clang): a short run is part of
 # `make test`, a long one is `make fuzz`.

@@ -578,7 +578,7 @@ uint64_t model_cpu_band(uint64_t by_switches, uint64_t by_count)
 
 /* The turn this wait ends (from the previous wait's return to its entry),
  * handed to the diagnosis hook before the task's fields move on. */
-static void end_turn(struct model *m, struct task *t, const struct ls_rec_wait *w)
+static void end_turn(struct model *m, struct task *t, const struct ls_rec_wait *w, bool wait_slept)
 {
 	uint64_t busy = task_busy_at(t, w->h.ts);
 	struct turn tn = {
@@ -588,8 +588,7 @@ static void end_turn(struct model *m, struct task *t, const struct ls_rec_wait *
 		.block_nr = {t->turn_block_nr[0], t->turn_block_nr[1]},
 		.block_start = {t->turn_block_start[0], t->turn_block_start[1]},
 		.block_waker = {t->turn_block_waker[0], t->turn_block_waker[1]},
-		.ready = w->ret > 0 && slept_within(t, w->start, w->h.ts) == 0 &&
-			 !(t->sleep_since && t->sleep_since >= w->start),
+		.ready = w->ret > 0 && !wait_slept,
 	};
 
 	if (!m->on_turn)
@@ -634,7 +633,7 @@ static void feed_wait(struct model *m, const struct ls_rec_wait *w)
 		t->t_polling += ts - w->start;
 	if (t->last_ret_ts && w->start >= t->last_ret_ts)
 		hist_add(&t->turn_ns, w->start - t->last_ret_ts);
-	end_turn(m, t, w);
+	end_turn(m, t, w, wait_slept);
 	/* a zero-timeout poll with nothing between it and the last wait but
 	 * CPU spins; one between real sleeps (Go's Ms poll the netpoller with
 	 * a zero timeout before they park on a futex) does not, nor one after

@@ -172,6 +172,16 @@ static void loop_setup(struct fx *f, uint64_t ts)
 	ctl_add(f, ts + 20, 4, A_EP, 5, A_EFD, LS_FD_EVENTFD, 5);
 }
 
+/* The loop set up, on CPU, and back from its first wait (at T0 + 1000). */
+static void loop_running(struct fx *f)
+{
+	static const uint64_t tok = 5;
+
+	loop_setup(f, T0);
+	run_rec(f, LOOP, T0 + 50);
+	wait_rec(f, LOOP, T0 + 100, T0 + 1000, 4, A_EP, -1, 1, &tok);
+}
+
 /* ---------------------------------------------------------------- JSON */
 
 static json_object *run_json(struct fx *f, uint64_t now)
@@ -456,14 +466,11 @@ static uint64_t stall_turn(struct fx *f, uint64_t t, long nr, uint64_t blocked, 
 static void test_blocking(void **state)
 {
 	struct fx *f = *state;
-	static const uint64_t tok = 5;
 	json_object *a, *w;
 	uint64_t t;
 
 	assert_int_equal(diagnose_configure(f->d, "blocking-in-loop=10ms", false), 0);
-	loop_setup(f, T0);
-	run_rec(f, LOOP, T0 + 50);
-	wait_rec(f, LOOP, T0 + 100, T0 + 1000, 4, A_EP, -1, 1, &tok);
+	loop_running(f);
 	t = stall_turn(f, T0 + 2000, SYS_futex, 9 * MS, 0); /* under 10 ms */
 	t = stall_turn(f, t, -1, 0, 9 * MS);
 	a = run_json(f, t);
@@ -526,13 +533,10 @@ static void test_blocking_now_counts_no_stolen_time(void **state)
 static void test_blocking_threshold(void **state)
 {
 	struct fx *f = *state;
-	static const uint64_t tok = 5;
 	uint64_t t;
 
 	assert_int_equal(diagnose_configure(f->d, "blocking-in-loop=30ms", false), 0);
-	loop_setup(f, T0);
-	run_rec(f, LOOP, T0 + 50);
-	wait_rec(f, LOOP, T0 + 100, T0 + 1000, 4, A_EP, -1, 1, &tok);
+	loop_running(f);
 	t = stall_turn(f, T0 + 2000, SYS_nanosleep, 29 * MS, 0);
 	assert_empty(run_json(f, t));
 	t = stall_turn(f, t, SYS_nanosleep, 30 * MS, 0);
@@ -567,9 +571,7 @@ static void test_blocking_not_while_another_thread_polls(void **state)
 	json_object *w;
 	uint64_t t;
 
-	loop_setup(f, T0);
-	run_rec(f, LOOP, T0 + 50);
-	wait_rec(f, LOOP, T0 + 100, T0 + 1000, 4, A_EP, -1, 1, &tok);
+	loop_running(f);
 	idle_other(f, T0 + 1500); /* OTHER holds the reactor from now on */
 	t = stall_turn_by(f, T0 + 2000, SYS_futex, 300 * MS, false, OTHER);
 	t = stall_turn_by(f, t, SYS_futex, 300 * MS, false, 0);
@@ -598,13 +600,10 @@ static void test_blocking_not_while_another_thread_polls(void **state)
 static void test_blocking_futex_alone(void **state)
 {
 	struct fx *f = *state;
-	static const uint64_t tok = 5;
 	json_object *a;
 	uint64_t t;
 
-	loop_setup(f, T0);
-	run_rec(f, LOOP, T0 + 50);
-	wait_rec(f, LOOP, T0 + 100, T0 + 1000, 4, A_EP, -1, 1, &tok);
+	loop_running(f);
 	t = stall_turn_by(f, T0 + 2000, SYS_futex, 49 * MS, false, OTHER);
 	t = stall_turn_by(f, t, SYS_read, 49 * MS, true, 0);
 	t = stall_turn_by(f, t, SYS_futex, 19 * MS, false, 0);
