@@ -216,6 +216,11 @@ class Runtimes(test_e2e.E2E):
         self.assert_no_warning(final, f"{kind} attached{'' if load else ', idle'}")
         if load:
             self.check_load(kind, port, out, final)
+        else:  # idle: it was seen, asleep in its reactor (placed from /proc at attach)
+            polling = [t for t in section(final, "tasks")
+                       if t.get("pid") == server.pid and t.get("state") == "POLLING"]
+            self.assertTrue(polling, f"{kind}: no thread seen polling\n"
+                            + compact(section(final, "tasks")))
         return final
 
     # ------------------------------------------------------------ bugs
